@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+'use strict';
+require('reflect-metadata');
+const path = require('path');
+const fs = require('fs');
+const entry = path.join(__dirname, '..', 'dist', 'core', 'cli', 'main.js');
+if (!fs.existsSync(entry)) {
+  process.stderr.write('retex is not built yet: run `npm run build` (npm install runs it for you).\n');
+  process.exit(1);
+}
+require(entry).main(process.argv).catch((err) => {
+  process.stderr.write(`retex: ${err && err.message ? err.message : err}\n`);
+  process.exit(1);
+});

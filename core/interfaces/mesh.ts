@@ -1,0 +1,37 @@
+import type { tf } from '../backend/tf';
+
+/**
+ * A triangle mesh with its own UV indexing (a vertex may carry several UVs at seams), as plain typed
+ * arrays: meshes are geometry, not trainable tensors.
+ */
+export interface Mesh {
+  /** Vertex positions, float32 [V*3] (x, y, z) in model space. */
+  readonly vertices: Float32Array;
+  /** Triangles as vertex indices, int32 [F*3], counter-clockwise seen from outside. */
+  readonly faces: Int32Array;
+  /** UV coordinates, float32 [T*2] in [0,1]; u to the right, v upwards (OBJ convention). */
+  readonly uvs: Float32Array;
+  /** Triangles as UV indices, int32 [F*3]; face f uses uvs uvFaces[3f..3f+2] for its corners. */
+  readonly uvFaces: Int32Array;
+}
+
+/** A camera that maps model-space points to pixel coordinates of an image of `height` x `width`. */
+export interface Camera {
+  readonly kind: string;
+  /**
+   * Projects vertices float32 [V*3] to float32 [V*3]: pixel x (right), pixel y (down), and a depth
+   * whose smaller values are nearer the viewer. Pixel centres are at integer + 0.5.
+   */
+  project(vertices: Float32Array, height: number, width: number): Float32Array;
+}
+
+/** A mesh aligned with an image: what a MeshPredictor produces for one photo. */
+export interface AlignedMesh {
+  readonly mesh: Mesh;
+  readonly camera: Camera;
+  /** Optional foreground mask float32 [H*W] in [0,1] estimated from the photo. */
+  readonly mask?: Float32Array;
+}
+
+/** An image batch: float32 [B,H,W,3] in [-1,1] (the method's input range). */
+export type ImageBatch = tf.Tensor4D;
