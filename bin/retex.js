@@ -3,7 +3,7 @@
 require('reflect-metadata');
 const path = require('path');
 const fs = require('fs');
-const entry = path.join(__dirname, '..', 'dist', 'core', 'cli', 'main.js');
+const entry = path.join(__dirname, '..', 'dist', 'registry', 'cli-main.js');
 if (!fs.existsSync(entry)) {
   process.stderr.write('retex is not built yet: run `npm run build` (npm install runs it for you).\n');
   process.exit(1);

@@ -16,7 +16,16 @@ function findSpecs(dir) {
 
 const root = path.join(__dirname, '..', 'dist', 'spec');
 const filter = process.argv.slice(2);
-const mocha = new Mocha({ timeout: 120000, reporter: 'spec' });
+const mocha = new Mocha({
+  timeout: 120000,
+  reporter: 'spec',
+  // Specs start on the cpu backend; a spec that needs another one selects it in its own before().
+  rootHooks: {
+    beforeAll: async () => {
+      await require('../dist/core/backend/backend').initBackend('cpu');
+    },
+  },
+});
 for (const f of findSpecs(root)) {
   if (filter.length === 0 || filter.some((s) => f.includes(s))) mocha.addFile(f);
 }

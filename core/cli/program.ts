@@ -1,0 +1,16 @@
+import { Command } from 'commander';
+import { backendCommand } from './commands/backend';
+import { configCommand } from './commands/config';
+import { pluginsCommand } from './commands/plugins';
+import type { CliServices } from './services';
+
+/** The `retex` command line: one file per command under commands/. */
+export function buildProgram(services: CliServices): Command {
+  const program = new Command('retex')
+    .description('re-identification supervised UV texture generation from a single photo')
+    .showHelpAfterError()
+    .addCommand(pluginsCommand(services))
+    .addCommand(configCommand(services))
+    .addCommand(backendCommand());
+  return program;
+}

@@ -1,0 +1,47 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { RetexConfig, Role } from '../plugin';
+
+/** One implementation of a role, as `retex plugins` lists it. */
+export interface ImplementationSummary {
+  readonly id: string;
+  /** `core` or the plugin id. */
+  readonly source: string;
+  readonly description: string;
+}
+
+/** A plugin, the categories it serves, and what each role has for its category. */
+export interface PluginSummary {
+  readonly id: string;
+  readonly categories: readonly string[];
+  readonly description: string;
+  /** Every role; an empty list means the role is not provided yet. */
+  readonly roles: Readonly<Record<Role, readonly ImplementationSummary[]>>;
+}
+
+/** What the user asked for on the command line. */
+export interface ConfigRequest {
+  /** Category to run; defaults to the user config's `category`. */
+  readonly category?: string;
+  /** Explicit config file (otherwise searched from `cwd`: retex.config.*, .retexrc, package.json#retex). */
+  readonly configPath?: string;
+  readonly cwd?: string;
+  /** Last-word overrides from CLI flags, e.g. `{ backend: 'wasm' }`. */
+  readonly overrides?: Readonly<Record<string, unknown>>;
+}
+
+/** The merged config and the files it came from, in merge order. */
+export interface LoadedConfig {
+  readonly config: RetexConfig;
+  readonly sources: readonly string[];
+}
+
+/**
+ * What the CLI needs from the plugin side. core/ never imports plugins/ or registry/: the registry
+ * builds these services and hands them to the CLI (the composition root is registry/cli-main.ts).
+ */
+export interface CliServices {
+  plugins(): readonly PluginSummary[];
+  loadConfig(request: ConfigRequest): Promise<LoadedConfig>;
+  /** A child DI container for one run of `config`. */
+  createRun(config: RetexConfig): DependencyContainer;
+}

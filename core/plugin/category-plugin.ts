@@ -1,0 +1,49 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { RetexConfig } from './config-types';
+import type { Role, RoleTypes } from './roles';
+
+/** A JSON Schema object (draft-07, as ajv reads it). */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+/** What an implementation's factory receives. */
+export interface ImplementationContext {
+  /** The whole validated config of the run. */
+  readonly config: RetexConfig;
+  /** This role's config section (already validated against `optionsSchema`). */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** The run's container, to resolve other roles (e.g. a predictor that needs the renderer). */
+  readonly container: DependencyContainer;
+}
+
+/** One implementation of one role, e.g. the `keypoint-fit` mesh predictor. */
+export interface Implementation<R extends Role> {
+  /** One line for `retex plugins`. */
+  readonly description: string;
+  /** JSON Schema of the role section's options besides `type` (omit for none). */
+  readonly optionsSchema?: JsonSchema;
+  /** Builds the implementation (loads weights, files). */
+  create(context: ImplementationContext): Promise<RoleTypes[R]>;
+}
+
+/** Implementations keyed by role, then by implementation id. */
+export type ImplementationTable = { readonly [R in Role]?: Readonly<Record<string, Implementation<R>>> };
+
+/**
+ * A category plugin: a plain object, registered from the registry's one list, never on import.
+ */
+export interface CategoryPlugin extends PluginRegistrationHook {
+  /** Unique id, also the folder name under plugins/ (e.g. `human-smpl`). */
+  readonly id: string;
+  /** Categories it serves (e.g. `['human']`). */
+  readonly categories: readonly string[];
+  readonly description: string;
+  /** JSON Schema of `config.pluginOptions`. */
+  readonly configSchema: JsonSchema;
+  /** What the plugin provides for each role. A role absent here is not provided by this plugin. */
+  readonly implementations: ImplementationTable;
+}
+
+/** Optional extra bindings a plugin makes in a run's container (e.g. its body model), besides its roles. */
+export interface PluginRegistrationHook {
+  register?(container: DependencyContainer, config: RetexConfig): void;
+}

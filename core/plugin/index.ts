@@ -1,0 +1,4 @@
+export * from './roles';
+export * from './config-types';
+export * from './category-plugin';
+export { CORE_IMPLEMENTATIONS } from './core-implementations';

@@ -1,0 +1,37 @@
+import { buildProgram } from '../core/cli/program';
+import type { CliServices, PluginSummary } from '../core/cli/services';
+import { ROLES } from '../core/plugin';
+import { createRunContainer } from './container';
+import { loadConfig } from './config/load-config';
+import { PluginRegistry } from './plugin-registry';
+import { ALL_PLUGINS } from './plugins';
+
+/** The CLI's view of a registry. */
+export function cliServices(registry: PluginRegistry): CliServices {
+  return {
+    plugins: (): PluginSummary[] =>
+      registry.plugins.map((plugin) => ({
+        id: plugin.id,
+        categories: plugin.categories,
+        description: plugin.description,
+        roles: Object.fromEntries(
+          ROLES.map((role) => [
+            role,
+            registry.implementations(plugin, role).map((e) => ({
+              id: e.id,
+              source: e.source,
+              description: e.implementation.description,
+            })),
+          ]),
+        ) as unknown as PluginSummary['roles'],
+      })),
+    loadConfig: (request) => loadConfig(registry, request),
+    createRun: (config) => createRunContainer(registry, config),
+  };
+}
+
+/** Composition root of the `retex` binary. */
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = buildProgram(cliServices(new PluginRegistry(ALL_PLUGINS)));
+  await program.parseAsync([...argv]);
+}
