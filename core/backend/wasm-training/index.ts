@@ -1,0 +1,42 @@
+/**
+ * Training kernels for the TF.js wasm backend: what conv-net training needs that
+ * @tensorflow/tfjs-backend-wasm 4.22 lacks (Conv2DBackpropFilter, UnsortedSegmentSum, depthwise
+ * backprops), runs slowly (Conv2DBackpropInput, Tile, transposed BatchMatMul) or gets wrong
+ * (resize gradients with halfPixelCenters).
+ */
+import { tf } from '../tf';
+import { batchMatMulConfig } from './batch-mat-mul';
+import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
+import { resizeBilinearGradConfig } from './resize-bilinear-grad';
+import { resizeNearestNeighborGradConfig } from './resize-nearest-neighbor-grad';
+import { tileConfig } from './tile';
+import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
+import { captureStockKernel } from './wasm-kernel-utils';
+
+/** Every kernel this package registers on 'wasm'. */
+export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  unsortedSegmentSumConfig,
+  tileConfig,
+  batchMatMulConfig,
+  resizeBilinearGradConfig,
+  resizeNearestNeighborGradConfig,
+];
+
+/**
+ * Registers the training kernels on the 'wasm' backend, replacing stock kernels of the same name
+ * (the stock versions stay reachable for delegation). Idempotent: a second call changes nothing.
+ * Call it before or after `tf.setBackend('wasm')`; a stock kernel's setup is kept so that a later
+ * backend initialisation still prepares it.
+ */
+export function installWasmTrainingKernels(): void {
+  for (const config of WASM_TRAINING_KERNELS) {
+    const current = tf.getKernel(config.kernelName, 'wasm');
+    if (current != null && current.kernelFunc === config.kernelFunc) continue;
+    const stock = captureStockKernel(config.kernelName);
+    if (current != null) tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel({ ...config, setupFunc: stock?.setupFunc ?? config.setupFunc });
+  }
+}

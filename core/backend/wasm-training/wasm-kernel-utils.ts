@@ -1,0 +1,95 @@
+/**
+ * Small helpers shared by the wasm training kernels: calling other wasm kernels from inside a kernel,
+ * freeing intermediates, and reading/writing tensor memory on the wasm heap.
+ *
+ * Kernels here never call tf ops: ops would go through the engine (tape, tensor tracking) from inside a
+ * kernel. They call kernel functions directly and free what they allocate with `backend.disposeData`.
+ */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { tf } from '../tf';
+
+export type TensorInfo = tf.TensorInfo;
+
+/** The arguments every wasm kernelFunc receives, typed for the wasm backend. */
+export interface WasmKernelArgs<A = tf.NamedAttrMap> {
+  inputs: tf.NamedTensorInfoMap;
+  backend: BackendWasm;
+  attrs: A;
+}
+
+/**
+ * The stock wasm kernels that this package replaces, captured before the first replacement so that a
+ * replacement can still delegate to the original (e.g. BatchMatMul without transposes).
+ */
+const stockKernels = new Map<string, tf.KernelConfig>();
+
+/** Remembers the stock wasm kernel `name` (once) so that it survives `tf.unregisterKernel`. */
+export function captureStockKernel(name: string): tf.KernelConfig | undefined {
+  if (!stockKernels.has(name)) {
+    const config = tf.getKernel(name, 'wasm');
+    if (config != null) stockKernels.set(name, config);
+  }
+  return stockKernels.get(name);
+}
+
+/**
+ * Runs wasm kernel `name` directly (no engine, no tape). A kernel this package replaced runs in its
+ * stock form when one was captured, so replacements can delegate without recursion.
+ */
+export function runKernel(
+  backend: BackendWasm,
+  name: string,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap = {},
+  { stock = false }: { stock?: boolean } = {},
+): TensorInfo {
+  const config = stock ? stockKernels.get(name) ?? tf.getKernel(name, 'wasm') : tf.getKernel(name, 'wasm');
+  if (config == null) {
+    throw new Error(`wasm kernel '${name}' is not registered; is @tensorflow/tfjs-backend-wasm loaded?`);
+  }
+  return config.kernelFunc({ inputs, backend, attrs }) as TensorInfo;
+}
+
+/** Frees intermediates created inside a kernel (each must own its dataId reference). */
+export function free(backend: BackendWasm, ...infos: (TensorInfo | null | undefined)[]): void {
+  for (const info of infos) if (info != null) backend.disposeData(info.dataId);
+}
+
+/**
+ * A view of `t` with another shape of the same size, sharing its memory. The view holds no reference:
+ * never free it separately, and never return it as a kernel output.
+ */
+export function view(t: TensorInfo, shape: number[]): TensorInfo {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const have = t.shape.reduce((a, b) => a * b, 1);
+  if (size !== have) throw new Error(`cannot view shape [${t.shape}] as [${shape}]: sizes differ`);
+  return { dataId: t.dataId, shape, dtype: t.dtype };
+}
+
+/** Transposes with the wasm Transpose kernel; the result is a new tensor the caller must free. */
+export function transpose(backend: BackendWasm, x: TensorInfo, perm: number[]): TensorInfo {
+  return runKernel(backend, 'Transpose', { x }, { perm });
+}
+
+/**
+ * The float32 contents of `t` on the wasm heap. Re-take the view after any allocation on the heap:
+ * a heap growth detaches earlier views.
+ */
+export function heapF32(backend: BackendWasm, t: TensorInfo): Float32Array {
+  if (t.dtype !== 'float32') throw new Error(`expected a float32 tensor, got ${t.dtype}`);
+  return backend.typedArrayFromHeap(t) as Float32Array;
+}
+
+/** Allocates a float32 output of `shape`, filled with zeros. */
+export function zerosOutput(backend: BackendWasm, shape: number[]): TensorInfo {
+  const out = backend.makeOutput(shape, 'float32');
+  heapF32(backend, out).fill(0);
+  return out;
+}
+
+/** Normalises a stride/dilation attribute to `[height, width]`. */
+export function pair(v: number | number[] | undefined, fallback = 1): [number, number] {
+  if (v == null) return [fallback, fallback];
+  if (typeof v === 'number') return [v, v];
+  return [v[0], v.length > 1 ? v[1] : v[0]];
+}
