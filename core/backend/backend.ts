@@ -1,5 +1,6 @@
 import { tf } from './tf';
 import '@tensorflow/tfjs-backend-wasm';
+import { installWasmTrainingKernels } from './wasm-training';
 
 /** What a user may ask for: `auto` prefers native TensorFlow, then WebAssembly. */
 export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -15,17 +16,6 @@ export interface BackendInfo {
 
 /** Native packages tried for `tensorflow`, in order: the GPU build first. */
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
-
-type TrainingKernelInstaller = () => void;
-const wasmInstallers: TrainingKernelInstaller[] = [];
-
-/**
- * Adds a function that registers training kernels on the wasm backend; it runs each time the wasm
- * backend is selected (installers must be idempotent).
- */
-export function addWasmKernelInstaller(install: TrainingKernelInstaller): void {
-  wasmInstallers.push(install);
-}
 
 function tryLoadNative(): { pkg: string } | { error: string } {
   const errors: string[] = [];
@@ -77,7 +67,8 @@ export async function initBackend(request: BackendRequest = 'auto'): Promise<Bac
     return { name: 'cpu', detail: 'pure JavaScript (slow; for reference and tests)' };
   }
   if (!(await activate('wasm'))) throw new Error("backend 'wasm' failed to initialise");
-  for (const install of wasmInstallers) install();
+  // The stock wasm backend cannot train conv nets (missing or slow gradient kernels).
+  installWasmTrainingKernels();
   const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
   return { name: 'wasm', detail: `WebAssembly${simd ? ' + SIMD' : ''}, 1 thread per process` };
 }
