@@ -1,0 +1,204 @@
+import { expect } from 'chai';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '../../../core/backend/backend';
+import { tf } from '../../../core/backend/tf';
+import { conv2dFilterGradient } from '../../../core/backend/wasm-training/conv2d-backprop-filter';
+import { conv2dInputGradient } from '../../../core/backend/wasm-training/conv2d-backprop-input';
+import { assertClose, expectNoTensorLeak, randomArray } from '../../helpers/tensors';
+import { expectGradParity, gradsOn } from './wasm-gradient-parity';
+
+type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+
+interface ConvCase {
+  hw: [number, number];
+  k: number;
+  stride: number;
+  pad: Pad;
+  channels?: [number, number];
+  batch?: number;
+}
+
+/** Odd and even, square and non-square images; every kernel size 1..7; strides 1-3; both paddings. */
+const CONV_CASES: ConvCase[] = [
+  { hw: [8, 8], k: 3, stride: 1, pad: 'same' },
+  { hw: [9, 7], k: 3, stride: 1, pad: 'valid' },
+  { hw: [8, 6], k: 3, stride: 2, pad: 'same' },
+  { hw: [9, 11], k: 3, stride: 2, pad: 'valid' },
+  { hw: [10, 7], k: 3, stride: 3, pad: 'same' },
+  { hw: [11, 10], k: 3, stride: 3, pad: 'valid' },
+  { hw: [7, 5], k: 1, stride: 1, pad: 'same' },
+  { hw: [8, 6], k: 1, stride: 2, pad: 'valid' },
+  { hw: [8, 9], k: 2, stride: 1, pad: 'same' },
+  { hw: [9, 8], k: 2, stride: 2, pad: 'valid' },
+  { hw: [9, 9], k: 4, stride: 2, pad: 'same' },
+  { hw: [10, 6], k: 4, stride: 1, pad: 'valid' },
+  { hw: [11, 9], k: 5, stride: 1, pad: 'same' },
+  { hw: [12, 10], k: 5, stride: 3, pad: 'valid' },
+  { hw: [8, 10], k: 6, stride: 2, pad: 'same' },
+  { hw: [13, 9], k: 7, stride: 1, pad: 'same' },
+  { hw: [14, 11], k: 7, stride: 3, pad: 'same' },
+  { hw: [10, 10], k: 3, stride: 2, pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
+  { hw: [16, 8], k: 3, stride: 1, pad: 'same', channels: [16, 24], batch: 3 },
+];
+
+function describeCase(c: ConvCase): string {
+  const pad = typeof c.pad === 'string' ? c.pad : `explicit ${JSON.stringify(c.pad.slice(1, 3))}`;
+  return `${c.hw[0]}x${c.hw[1]} k${c.k} stride ${c.stride} ${pad}`;
+}
+
+describe('core/backend/wasm-training: convolution gradients match cpu', () => {
+  after(async () => {
+    await initBackend('cpu');
+  });
+
+  for (const c of CONV_CASES) {
+    it(`conv2d ${describeCase(c)}`, async () => {
+      const [ci, co] = c.channels ?? [3, 4];
+      const b = c.batch ?? 2;
+      await expectGradParity(
+        (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad),
+        [{ shape: [b, c.hw[0], c.hw[1], ci] }, { shape: [c.k, c.k, ci, co] }],
+        { what: `conv2d ${describeCase(c)}` },
+      );
+    });
+  }
+
+  it('conv2d with bias and relu (fused) on a U-Net-sized block', async () => {
+    await expectGradParity(
+      (x, w, bias) =>
+        tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias, activation: 'relu' }),
+      [{ shape: [2, 16, 8, 8] }, { shape: [3, 3, 8, 16] }, { shape: [16] }],
+      { what: 'fused conv2d' },
+    );
+  });
+
+  for (const [stride, pad] of [[1, 'same'], [2, 'same'], [2, 'valid'], [3, 'valid']] as const) {
+    it(`conv2dTranspose stride ${stride} ${pad}`, async () => {
+      const out: [number, number, number, number] = [2, 9, 8, 3];
+      const info = tf.backend_util.computeConv2DInfo(out, [3, 3, 3, 4], stride, 1, pad);
+      await expectGradParity(
+        (y, w) => tf.conv2dTranspose(y as tf.Tensor4D, w as tf.Tensor4D, out, stride, pad),
+        [{ shape: [2, info.outHeight, info.outWidth, 4] }, { shape: [3, 3, 3, 4] }],
+        { what: `conv2dTranspose s${stride} ${pad}` },
+      );
+    });
+  }
+
+  for (const [stride, mult, pad] of [[1, 1, 'same'], [2, 1, 'valid'], [1, 2, 'same'], [2, 3, 'same']] as const) {
+    it(`depthwiseConv2d stride ${stride} multiplier ${mult} ${pad}`, async () => {
+      await expectGradParity(
+        (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad),
+        [{ shape: [2, 9, 8, 3] }, { shape: [3, 3, 3, mult] }],
+        { what: `depthwise s${stride} m${mult} ${pad}` },
+      );
+    });
+  }
+
+  it('channels-first (NCHW) backprop kernels match cpu', async () => {
+    const x = { data: randomArray(2 * 3 * 7 * 6, 3), shape: [2, 3, 7, 6] };
+    const dy = { data: randomArray(2 * 4 * 4 * 3, 4), shape: [2, 4, 4, 3] };
+    const w = { data: randomArray(3 * 3 * 3 * 4, 5), shape: [3, 3, 3, 4] };
+    const attrs = { strides: 2, pad: 'same', dataFormat: 'NCHW' };
+    const run = async (backend: 'cpu' | 'wasm'): Promise<Float32Array[]> => {
+      await initBackend(backend);
+      return tf.tidy(() => {
+        const [xt, dyt, wt] = [x, dy, w].map((t) => tf.tensor(t.data, t.shape));
+        const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, { ...attrs, filterShape: w.shape });
+        const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy: dyt, filter: wt }, { ...attrs, inputShape: x.shape });
+        return [dw, dx].map((t) => (t as tf.Tensor).dataSync() as Float32Array);
+      });
+    };
+    const ref = await run('cpu');
+    const got = await run('wasm');
+    assertClose(got[0], ref[0], { atol: 1e-4, what: 'NCHW filter gradient' });
+    assertClose(got[1], ref[1], { atol: 1e-4, what: 'NCHW input gradient' });
+  });
+});
+
+/** Inserts dilation - 1 zeros between filter taps: a dilated conv equals a plain conv with this filter. */
+function dilateFilter(w: Float32Array, [kh, kw, ci, co]: number[], d: number): { data: Float32Array; shape: number[] } {
+  const eh = (kh - 1) * d + 1;
+  const ew = (kw - 1) * d + 1;
+  const out = new Float32Array(eh * ew * ci * co);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      out.set(w.subarray((i * kw + j) * ci * co, (i * kw + j + 1) * ci * co), (i * d * ew + j * d) * ci * co);
+    }
+  }
+  return { data: out, shape: [eh, ew, ci, co] };
+}
+
+describe('core/backend/wasm-training: gradient paths tfjs cannot reach through tf.grads', () => {
+  after(async () => {
+    await initBackend('cpu');
+  });
+
+  // tfjs refuses conv2d gradients for dilation > 1 on every backend; the kernels' helpers support it.
+  // Reference: the dilated conv equals a plain conv with a zero-inserted filter, whose cpu gradients
+  // give dx directly and dW at every d-th tap.
+  for (const [stride, pad] of [[1, 'same'], [1, 'valid'], [2, 'same']] as const) {
+    it(`dilation 2, stride ${stride}, ${pad}: filter and input gradients`, async () => {
+      const [kh, kw, ci, co] = [3, 3, 3, 4];
+      const w = randomArray(kh * kw * ci * co, 11);
+      const wide = dilateFilter(w, [kh, kw, ci, co], 2);
+      const xShape: [number, number, number, number] = [2, 11, 10, ci];
+      const ref = await gradsOn('cpu', (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, stride, pad), [
+        { shape: xShape },
+        wide,
+      ]);
+      const refDw = new Float32Array(kh * kw * ci * co);
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          const src = (i * 2 * wide.shape[1] + j * 2) * ci * co;
+          refDw.set(ref.grads[1].subarray(src, src + ci * co), (i * kw + j) * ci * co);
+        }
+      }
+      await initBackend('wasm');
+      const backend = tf.backend() as BackendWasm;
+      const info = tf.backend_util.computeConv2DInfo(xShape, [kh, kw, ci, co], stride, 2, pad);
+      await expectNoTensorLeak(() => {
+        tf.tidy(() => {
+          const x = tf.tensor(randomArray(2 * 11 * 10 * ci, 101), xShape);
+          const dy = tf.tensor(randomArray(ref.value.length, 7), ref.shape);
+          const wt = tf.tensor(w, [kh, kw, ci, co]);
+          for (const path of ['conv', 'matmul'] as const) {
+            const dw = tf.engine().makeTensorFromTensorInfo(conv2dFilterGradient(backend, x, dy, info, path));
+            assertClose(dw, refDw, { atol: 1e-4, what: `dilated dW (${path})` });
+          }
+          const dx = tf.engine().makeTensorFromTensorInfo(conv2dInputGradient(backend, dy, wt, info));
+          assertClose(dx, ref.grads[0], { atol: 1e-4, what: 'dilated dx' });
+        });
+      }, 'dilated gradients');
+    });
+  }
+
+  // The slice + matMul fallback runs only for huge shapes in practice; check it on small ones.
+  for (const c of [CONV_CASES[1], CONV_CASES[5], CONV_CASES[14], CONV_CASES[17]]) {
+    it(`slice + matMul filter gradient fallback: ${describeCase(c)}`, async () => {
+      const shape: [number, number, number, number] = [2, c.hw[0], c.hw[1], 3];
+      const fShape: [number, number, number, number] = [c.k, c.k, 3, 4];
+      const ref = await gradsOn('cpu', (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad), [
+        { shape },
+        { shape: fShape },
+      ]);
+      await initBackend('wasm');
+      const info = tf.backend_util.computeConv2DInfo(shape, fShape, c.stride, 1, c.pad);
+      tf.tidy(() => {
+        const x = tf.tensor(randomArray(shape.reduce((a, b) => a * b), 101), shape);
+        const dy = tf.tensor(randomArray(ref.value.length, 7), ref.shape);
+        const dw = conv2dFilterGradient(tf.backend() as BackendWasm, x, dy, info, 'matmul');
+        assertClose(tf.engine().makeTensorFromTensorInfo(dw), ref.grads[1], { atol: 1e-4, what: 'fallback dW' });
+      });
+    });
+  }
+
+  it('rejects a dy whose shape does not match the convolution', async () => {
+    await initBackend('wasm');
+    const x = tf.zeros([1, 8, 8, 2]);
+    const dy = tf.zeros([1, 7, 8, 3]);
+    expect(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+      strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 2, 3],
+    })).to.throw(/dy has shape \[1,7,8,3\] but the convolution outputs \[1,8,8,3\]/);
+    tf.dispose([x, dy]);
+  });
+});
