@@ -241,7 +241,7 @@ async function readChecked(file: string, maxBytes: number): Promise<Buffer> {
     if (code === 'ENOENT') {
       throw new ImageError('not-found', `image ${file} does not exist: check the path`, file, { cause: err });
     }
-    throw new ImageError('not-found', `cannot read image ${file}: ${(err as Error).message}`, file, { cause: err });
+    throw new ImageError('unreadable', `cannot read image ${file}: ${(err as Error).message}`, file, { cause: err });
   }
   if (stat.isDirectory()) {
     throw new ImageError('invalid-argument', `${file} is a directory, not an image file`, file);
@@ -258,7 +258,7 @@ async function readChecked(file: string, maxBytes: number): Promise<Buffer> {
   try {
     return await fs.promises.readFile(file);
   } catch (err) {
-    throw new ImageError('not-found', `cannot read image ${file}: ${(err as Error).message}`, file, { cause: err });
+    throw new ImageError('unreadable', `cannot read image ${file}: ${(err as Error).message}`, file, { cause: err });
   }
 }
 

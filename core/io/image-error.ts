@@ -1,6 +1,7 @@
 /** What went wrong with an image, so callers (the CLI) can react without parsing messages. */
 export type ImageErrorKind =
   | 'not-found'
+  | 'unreadable'
   | 'empty'
   | 'too-large-file'
   | 'too-many-pixels'

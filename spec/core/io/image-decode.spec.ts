@@ -6,8 +6,8 @@ import sharp from 'sharp';
 import { tf } from '../../../core/backend/tf';
 import { decodeImage, probeImage, readImage } from '../../../core/io/image-decode';
 import { ImageError, type ImageErrorKind } from '../../../core/io/image-error';
-import { encodePng } from '../../../core/io/image-io';
-import { assertClose, expectNoTensorLeak } from '../../helpers/tensors';
+import { encodePng, writeTensorPng } from '../../../core/io/image-io';
+import { assertClose, expectNoTensorLeak, randomArray } from '../../helpers/tensors';
 
 /** CRC-32 (IEEE) as PNG chunks need it; written out so the bomb fixture does not depend on zlib.crc32. */
 function crc32(bytes: Uint8Array): number {
@@ -143,6 +143,15 @@ describe('core/io/image-decode', () => {
     const d = await decodeImage(deep, { range: '[0,1]' });
     assertClose(d, Array.from(rgb, (v) => v / 255), { atol: 1e-6, what: '16-bit' });
     tf.dispose([r, g, d]);
+  });
+
+  it('round-trips a float tensor through a PNG file within one quantisation step', async () => {
+    const original = tf.tensor3d(Array.from(randomArray(5 * 7 * 3, 9)), [5, 7, 3]);
+    await writeTensorPng(file('roundtrip.png'), original, '[-1,1]');
+    const back = await readImage(file('roundtrip.png'));
+    expect(back.shape).to.deep.equal([5, 7, 3]);
+    assertClose(back, original, { atol: 1 / 255 + 1e-6, rtol: 0, what: 'round trip' });
+    tf.dispose([original, back]);
   });
 
   it('probes format and size from the header', async () => {

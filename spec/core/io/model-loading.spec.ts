@@ -69,7 +69,6 @@ describe('core/io/model-loading', () => {
       expect(registerFileIoHandlers()).to.equal(true);
       expect(tf.io.getLoadHandlers('file://x/model.json')).to.have.length(1);
       expect(tf.io.getSaveHandlers('file://x')).to.have.length(1);
-      expect(tf.io.getLoadHandlers('https://example.org/model.json').length).to.equal(1); // http router only
       const model = smallModel();
       await model.save(`file://${path.join(dir, 'via-url')}`);
       const reloaded = await tf.loadLayersModel(`file://${path.join(dir, 'via-url', 'model.json')}`);
@@ -109,7 +108,9 @@ describe('core/io/model-loading', () => {
         expect(tf.getBackend()).to.equal('wasm');
         await expectNoTensorLeak(async () => {
           const model = await loadGraphModel(path.join(HUMAN_MODELS, `${c.name}.json`));
-          expect(model.inputs[0].shape).to.deep.equal(c.input.map((d, i) => (i === 0 && model.inputs[0].shape?.[0] === -1 ? -1 : d)));
+          // The batch dimension may be declared as -1 (any).
+          expect(model.inputs[0].shape?.slice(1)).to.deep.equal(c.input.slice(1));
+          expect(model.inputs[0].dtype).to.equal(c.dtype);
           const x = c.dtype === 'int32' ? tf.fill(c.input, 128, 'int32') : tf.fill(c.input, 0.5);
           const out = model.execute(x) as tf.Tensor | tf.Tensor[];
           const outs = Array.isArray(out) ? out : [out];
