@@ -19,6 +19,12 @@ export interface Mesh {
 export interface Camera {
   readonly kind: string;
   /**
+   * True when `project` divides by depth (a pinhole camera): the depth it returns is then view-space
+   * z > 0, and the rasterizer interpolates attributes perspective-correctly (weights / z). Absent or
+   * false for affine projections (weak perspective), whose attributes interpolate linearly on screen.
+   */
+  readonly perspectiveCorrect?: boolean;
+  /**
    * Projects vertices float32 [V*3] to float32 [V*3]: pixel x (right), pixel y (down), and a depth
    * whose smaller values are nearer the viewer. Pixel centres are at integer + 0.5.
    */
