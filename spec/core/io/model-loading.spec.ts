@@ -81,6 +81,38 @@ describe('core/io/model-loading', () => {
       reloaded.dispose();
     });
 
+    it('loads weights split over several shards, and lists them all when their total is wrong', async () => {
+      const model = smallModel();
+      const target = path.join(dir, 'sharded');
+      await saveLayersModel(model, target);
+      // Re-shard by hand, the way tensorflowjs_converter splits large models into fixed-size pieces.
+      const bin = fs.readFileSync(path.join(target, 'weights.bin'));
+      fs.rmSync(path.join(target, 'weights.bin'));
+      const pieces = ['group1-shard1of3.bin', 'group1-shard2of3.bin', 'group1-shard3of3.bin'];
+      pieces.forEach((name, i) => fs.writeFileSync(path.join(target, name), bin.subarray(i * 100, (i + 1) * 100)));
+      const jsonPath = path.join(target, 'model.json');
+      const json = JSON.parse(fs.readFileSync(jsonPath, 'utf8')) as tf.io.ModelJSON;
+      json.weightsManifest[0].paths = pieces;
+      fs.writeFileSync(jsonPath, JSON.stringify(json));
+      expect(bin.length).to.be.within(201, 300);
+      const reloaded = await loadLayersModel(target);
+      const x = tf.tensor2d(randomArray(2 * 5, 4), [2, 5]);
+      const a = model.predict(x) as tf.Tensor;
+      const b = reloaded.predict(x) as tf.Tensor;
+      assertClose(b, a, { atol: 1e-6, what: 'sharded reload' });
+      tf.dispose([x, a, b]);
+      reloaded.dispose();
+      model.dispose();
+      fs.truncateSync(path.join(target, pieces[1]), 60);
+      await expectModelError(
+        loadLayersModel(target),
+        'shard-size',
+        `total ${bin.length - 40} bytes`,
+        `expects ${bin.length}`,
+        'group1-shard2of3.bin: 60',
+      );
+    });
+
     it('names a sibling weights file after a custom .json name', async () => {
       const model = smallModel();
       await saveLayersModel(model, path.join(dir, 'named', 'net.json'));
