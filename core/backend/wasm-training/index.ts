@@ -2,7 +2,7 @@
  * Training kernels for the TF.js wasm backend: what conv-net training needs that
  * @tensorflow/tfjs-backend-wasm 4.22 lacks (Conv2DBackpropFilter, UnsortedSegmentSum, depthwise
  * backprops), runs slowly (Conv2DBackpropInput, Tile, transposed BatchMatMul) or gets wrong
- * (resize gradients with halfPixelCenters).
+ * (resize gradients with halfPixelCenters, MaxPoolGrad on some non-square images).
  */
 import { tf } from '../tf';
 import { batchMatMulConfig } from './batch-mat-mul';
@@ -10,6 +10,7 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-backprop-input';
+import { maxPoolGradConfig } from './max-pool-grad';
 import { resizeBilinearGradConfig } from './resize-bilinear-grad';
 import { resizeNearestNeighborGradConfig } from './resize-nearest-neighbor-grad';
 import { tileConfig } from './tile';
@@ -25,6 +26,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   unsortedSegmentSumConfig,
   tileConfig,
   batchMatMulConfig,
+  maxPoolGradConfig,
   resizeBilinearGradConfig,
   resizeNearestNeighborGradConfig,
 ];
