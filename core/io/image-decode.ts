@@ -39,9 +39,9 @@ export interface DecodeImageOptions {
   readonly alpha?: 'composite' | 'drop';
   /** Colour transparent pixels are composited over. Default white. */
   readonly background?: Rgb;
-  /** Reject images with more stored pixels than this (decompression-bomb guard). Default 50 MP. */
+  /** Reject images with more stored pixels than this (decompression-bomb guard). Default 50 MP; Infinity = none. */
   readonly maxPixels?: number;
-  /** Reject encoded inputs larger than this many bytes. Default 256 MiB. */
+  /** Reject encoded inputs larger than this many bytes. Default 256 MiB; Infinity = none. */
   readonly maxBytes?: number;
   /** Name used in error messages for in-memory buffers; {@link readImage} passes the path. */
   readonly name?: string;
@@ -98,8 +98,8 @@ function validateOptions(opts: DecodeImageOptions, name: string): void {
     throw bad(`alpha must be 'composite' or 'drop', got '${String(opts.alpha)}'`);
   }
   for (const [key, value] of [['maxPixels', opts.maxPixels], ['maxBytes', opts.maxBytes]] as const) {
-    if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
-      throw bad(`${key} must be a positive number, got ${value}`);
+    if (value !== undefined && !(value > 0)) {
+      throw bad(`${key} must be a positive number (Infinity for no limit), got ${value}`);
     }
   }
 }
@@ -189,7 +189,8 @@ async function decodeBuffer(
   const rgb = (c: Rgb) => ({ r: c[0], g: c[1], b: c[2] });
   // failOn 'error': warnings (e.g. stray bytes after a JPEG's end) are common in real photos and harmless;
   // limitInputPixels backs up the header check above inside libvips itself.
-  let pipeline = sharp(buf, { failOn: 'error', limitInputPixels: probe.maxPixels }).autoOrient();
+  const limitInputPixels = Number.isFinite(probe.maxPixels) ? Math.max(1, Math.floor(probe.maxPixels)) : false;
+  let pipeline = sharp(buf, { failOn: 'error', limitInputPixels }).autoOrient();
   if (probe.hasAlpha) {
     pipeline =
       (opts.alpha ?? 'composite') === 'composite'

@@ -204,6 +204,7 @@ describe('core/io/image-decode', () => {
       await expectImageError(probeImage(file('bomb.png')), 'too-many-pixels', '10000.0 MP');
       // The limit is configurable: the 4x6 fixture passes at 24 pixels and fails at 23.
       (await readImage(pngFile, { maxPixels: 24 })).dispose();
+      (await readImage(pngFile, { maxPixels: 24.5, maxBytes: Infinity })).dispose();
       await expectImageError(readImage(pngFile, { maxPixels: 23 }), 'too-many-pixels', '6x4');
     });
 
@@ -217,6 +218,7 @@ describe('core/io/image-decode', () => {
       await expectImageError(readImage(pngFile, { size: [0, 4] }), 'invalid-argument', 'size');
       await expectImageError(readImage(pngFile, { range: '0..1' as '[0,1]' }), 'invalid-argument', 'range');
       await expectImageError(readImage(pngFile, { fit: 'cover' as 'pad' }), 'invalid-argument', "'stretch' or 'pad'");
+      await expectImageError(readImage(pngFile, { maxPixels: 0 }), 'invalid-argument', 'maxPixels');
     });
 
     it('leaves no tensors behind when it rejects', async () => {
