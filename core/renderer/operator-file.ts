@@ -124,7 +124,10 @@ export function decodeRenderOperators(bytes: Uint8Array, source = 'render operat
     }
     if (bytes.length - base < total) fail(source, base, `truncated: needs ${total} bytes, ${bytes.length - base} left`);
     // Copy into an aligned buffer: a record inside a file buffer need not start at a multiple of 4.
-    const rec = bytes.slice(base, base + total).buffer;
+    // (Buffer.slice would share the file's pool buffer, so copy explicitly.)
+    const copy = new Uint8Array(total);
+    copy.set(bytes.subarray(base, base + total));
+    const rec = copy.buffer;
     let off = HEADER_BYTES;
     const pixels = Int32Array.from(smallPixels ? new Uint16Array(rec, off, count) : new Uint32Array(rec, off, count));
     off += pixelBytes;
