@@ -1,11 +1,12 @@
 /**
  * Training kernels for the TF.js wasm backend: what conv-net training needs that
  * @tensorflow/tfjs-backend-wasm 4.22 lacks (Conv2DBackpropFilter, UnsortedSegmentSum, depthwise
- * backprops), runs slowly (Conv2DBackpropInput, Tile, transposed BatchMatMul) or gets wrong
+ * backprops), runs slowly (Conv2DBackpropInput, Tile, transposed BatchMatMul, channel Concat/SplitV) or gets wrong
  * (resize gradients with halfPixelCenters, MaxPoolGrad on some non-square images).
  */
 import { tf } from '../tf';
 import { batchMatMulConfig } from './batch-mat-mul';
+import { concatConfig } from './concat';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
@@ -13,6 +14,7 @@ import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-bac
 import { maxPoolGradConfig } from './max-pool-grad';
 import { resizeBilinearGradConfig } from './resize-bilinear-grad';
 import { resizeNearestNeighborGradConfig } from './resize-nearest-neighbor-grad';
+import { splitVConfig } from './split-v';
 import { tileConfig } from './tile';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { captureStockKernel } from './wasm-kernel-utils';
@@ -29,6 +31,8 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   maxPoolGradConfig,
   resizeBilinearGradConfig,
   resizeNearestNeighborGradConfig,
+  concatConfig,
+  splitVConfig,
 ];
 
 /**

@@ -108,6 +108,27 @@ describe('core/backend/wasm-training: layer gradients match cpu', () => {
     await expectGradParity((x) => tf.slice(x, [0, 1, 1, 0], [2, 3, 2, 2]), [{ shape: X4 }], { what: 'slice' });
   });
 
+  it('concat and split forward on every axis, several pieces, float32 and int32', async () => {
+    for (const dtype of ['float32', 'int32'] as const) {
+      for (const axis of [0, 1, 3]) {
+        const run = async (backend: 'cpu' | 'wasm'): Promise<number[][]> => {
+          await initBackend(backend);
+          return tf.tidy(() => {
+            const pieces = [2, 5, 1].map((size, i) => {
+              const s = [2, 3, 4, 3];
+              s[axis] = size;
+              return tf.tensor(Array.from(randomArray(s.reduce((a, b) => a * b), 20 + i), (v) => Math.round(v * 50)), s, dtype);
+            });
+            const joined = tf.concat(pieces, axis);
+            const parts = tf.split(joined, [2, 5, 1], axis);
+            return [joined, ...parts].map((t) => Array.from(t.dataSync()));
+          });
+        };
+        expect(await run('wasm'), `concat/split ${dtype} axis ${axis}`).to.deep.equal(await run('cpu'));
+      }
+    }
+  });
+
   it('gather with repeated indices along axis 0 and axis 1 (UnsortedSegmentSum)', async () => {
     const rows = [0, 3, 3, 9, 0, 0, 5, 3];
     await expectGradParity((x) => tf.gather(x, tf.tensor1d(rows, 'int32'), 0), [{ shape: [10, 4] }], {
