@@ -1,7 +1,8 @@
 /**
  * Training kernels for the TF.js wasm backend: what conv-net training needs that
  * @tensorflow/tfjs-backend-wasm 4.22 lacks (Conv2DBackpropFilter, UnsortedSegmentSum, depthwise
- * backprops), runs slowly (Conv2DBackpropInput, Tile, transposed BatchMatMul, channel Concat/SplitV) or gets wrong
+ * backprops), runs slowly (Conv2DBackpropInput, Tile, transposed BatchMatMul, channel Concat/SplitV,
+ * Sum/Mean over leading axes) or gets wrong
  * (resize gradients with halfPixelCenters, MaxPoolGrad on some non-square images).
  */
 import { tf } from '../tf';
@@ -12,9 +13,11 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-backprop-input';
 import { maxPoolGradConfig } from './max-pool-grad';
+import { meanConfig } from './mean';
 import { resizeBilinearGradConfig } from './resize-bilinear-grad';
 import { resizeNearestNeighborGradConfig } from './resize-nearest-neighbor-grad';
 import { splitVConfig } from './split-v';
+import { sumConfig } from './sum';
 import { tileConfig } from './tile';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { captureStockKernel } from './wasm-kernel-utils';
@@ -33,6 +36,8 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   resizeNearestNeighborGradConfig,
   concatConfig,
   splitVConfig,
+  sumConfig,
+  meanConfig,
 ];
 
 /**

@@ -129,6 +129,32 @@ describe('core/backend/wasm-training: layer gradients match cpu', () => {
     }
   });
 
+  it('sum and mean forward over leading, trailing, middle and all axes, with and without keepDims', async () => {
+    const shape = [4, 3, 5, 6];
+    const values = randomArray(4 * 3 * 5 * 6, 31);
+    for (const axis of [[0], [0, 1], [0, 1, 2], [1, 0], [3], [2, 3], [1, 2], [0, 1, 2, 3]]) {
+      for (const keepDims of [false, true]) {
+        const run = async (backend: 'cpu' | 'wasm'): Promise<tf.Tensor[]> => {
+          await initBackend(backend);
+          const x = tf.tensor(values, shape);
+          const out = [tf.sum(x, axis, keepDims), tf.mean(x, axis, keepDims), tf.sum(tf.cast(x, 'int32'), axis, keepDims)];
+          x.dispose();
+          return out;
+        };
+        const ref = await run('cpu');
+        const refData = ref.map((t) => ({ shape: t.shape, data: t.dataSync().slice() }));
+        tf.dispose(ref);
+        const got = await run('wasm');
+        got.forEach((t, i) => {
+          const what = `${['sum', 'mean', 'int sum'][i]} axis [${axis}] keepDims ${keepDims}`;
+          expect(t.shape, what).to.deep.equal(refData[i].shape);
+          assertClose(t, refData[i].data, { atol: 1e-5, what });
+        });
+        tf.dispose(got);
+      }
+    }
+  });
+
   it('gather with repeated indices along axis 0 and axis 1 (UnsortedSegmentSum)', async () => {
     const rows = [0, 3, 3, 9, 0, 0, 5, 3];
     await expectGradParity((x) => tf.gather(x, tf.tensor1d(rows, 'int32'), 0), [{ shape: [10, 4] }], {
