@@ -3,11 +3,27 @@ import type { RenderOperator } from '../interfaces/renderer';
 import { GatherSumPlan, transposeCsr, type CsrMatrix } from './gather-sum-plan';
 import type { TexelTaps } from './texel-taps';
 
+/** [B, N, C] (any shape with N*C per item) -> [N, B*C]: one row per texel/pixel, batch in the row. */
+function toRows(x: tf.Tensor, batch: number, n: number, channels: number): tf.Tensor2D {
+  const flat = tf.reshape(x, [batch, n, channels]);
+  return tf.reshape(batch === 1 ? flat : tf.transpose(flat, [1, 0, 2]), [n, batch * channels]);
+}
+
+/** [N, B*C] -> [B, N, C]. */
+function fromRows(x: tf.Tensor2D, batch: number, n: number, channels: number): tf.Tensor3D {
+  const rows = tf.reshape(x, [n, batch, channels]);
+  return tf.reshape(batch === 1 ? rows : tf.transpose(rows, [1, 0, 2]), [batch, n, channels]);
+}
+
 /**
  * A fixed mesh's rendering as a sparse linear map A from texture to image (see `TexelTaps` for the UV ->
- * texel convention). `apply` evaluates A t with gathers; its gradient is A^T dy, evaluated the same way
- * with the transposed structure (built on the first backward pass), so it runs on every backend and
- * costs O(taps), never O(pixels x texels).
+ * texel convention), evaluated in O(taps x batch) work, never O(pixels x texels):
+ * - forward: the texture as rows [Th*Tw, B*C]; the covered pixels' taps are row gathers and a weighted
+ *   sum ([P, B*C]); one scatterND places them in the zero image [B, H*W, C];
+ * - backward (a custom gradient, exactly A^T): gatherND of dy at the covered pixels, then the transposed
+ *   taps (texels x covered pixels, built on the first backward pass) the same way.
+ * Only gather/gatherND/scatterND/mul/sum/transpose are used: every backend has them, and no
+ * UnsortedSegmentSum (tf.gather's gradient) is needed.
  *
  * Holds no tensors until the first `apply`; `dispose()` frees them (the operator stays usable).
  */
@@ -19,9 +35,12 @@ export class SparseRenderOperator implements RenderOperator {
   readonly mask: Float32Array;
   /** The taps this operator was built from (for serialisation and CPU sampling). */
   readonly taps: TexelTaps;
+  /** Covered pixels x texels. */
   private readonly matrix: CsrMatrix;
   private forward: GatherSumPlan | null = null;
   private backward: GatherSumPlan | null = null;
+  /** int32 [B*P, 2] (batch item, pixel) index pairs of the covered pixels, per batch size. */
+  private readonly pixelIndex = new Map<number, tf.Tensor2D>();
 
   constructor(taps: TexelTaps) {
     this.taps = taps;
@@ -29,24 +48,26 @@ export class SparseRenderOperator implements RenderOperator {
     this.width = taps.width;
     this.textureSize = taps.textureSize;
     const npix = taps.height * taps.width;
-    this.mask = new Float32Array(npix);
+    const count = taps.pixels.length;
     const k = taps.tapsPerPixel;
-    const rowPtr = new Int32Array(npix + 1);
-    for (let n = 0; n < taps.pixels.length; n++) {
+    if (taps.taps.length !== count * k || taps.weights.length !== count * k) {
+      throw new Error(`render operator: ${count} pixels need ${count * k} taps and weights`);
+    }
+    this.mask = new Float32Array(npix);
+    for (let n = 0; n < count; n++) {
       const p = taps.pixels[n];
       if (p < 0 || p >= npix || (n > 0 && p <= taps.pixels[n - 1])) {
         throw new Error(`render operator: covered pixel indices must increase within 0..${npix - 1} (entry ${n} is ${p})`);
       }
       this.mask[p] = 1;
-      rowPtr[p + 1] = k;
     }
-    for (let p = 0; p < npix; p++) rowPtr[p + 1] += rowPtr[p];
     const ntex = taps.textureSize[0] * taps.textureSize[1];
     for (let e = 0; e < taps.taps.length; e++) {
       const t = taps.taps[e];
       if (t < 0 || t >= ntex) throw new Error(`render operator: tap ${e} reads texel ${t}, outside 0..${ntex - 1}`);
     }
-    this.matrix = { rows: npix, cols: ntex, rowPtr, colIdx: taps.taps, values: taps.weights };
+    const rowPtr = Int32Array.from({ length: count + 1 }, (_, n) => n * k);
+    this.matrix = { rows: count, cols: ntex, rowPtr, colIdx: taps.taps, values: taps.weights };
   }
 
   /** Number of covered pixels. */
@@ -54,9 +75,28 @@ export class SparseRenderOperator implements RenderOperator {
     return this.taps.pixels.length;
   }
 
+  private pixelIndexFor(batch: number): tf.Tensor2D {
+    let index = this.pixelIndex.get(batch);
+    if (index === undefined) {
+      const count = this.coveredPixels;
+      const pairs = new Int32Array(batch * count * 2);
+      for (let b = 0; b < batch; b++) {
+        for (let n = 0; n < count; n++) {
+          pairs[2 * (b * count + n)] = b;
+          pairs[2 * (b * count + n) + 1] = this.taps.pixels[n];
+        }
+      }
+      // Kept: a first apply inside tf.tidy must not dispose the operator's constants.
+      index = tf.keep(tf.tensor2d(pairs, [batch * count, 2], 'int32'));
+      this.pixelIndex.set(batch, index);
+    }
+    return index;
+  }
+
   /**
    * @param texture float32 [B,Th,Tw,C] (C = 3 for RGB), Th x Tw = textureSize
-   * @returns float32 [B,H,W,C]; zero outside the mask. Differentiable w.r.t. `texture`.
+   * @returns image float32 [B,H,W,C]; zero outside the mask. Differentiable w.r.t. `texture`; the
+   *   gradient is exactly the transpose of the map.
    */
   apply(texture: tf.Tensor4D): tf.Tensor4D {
     const [th, tw] = this.textureSize;
@@ -68,17 +108,29 @@ export class SparseRenderOperator implements RenderOperator {
     }
     const [batch, , , channels] = texture.shape;
     const { height, width } = this;
+    const npix = height * width;
+    const count = this.coveredPixels;
+    if (count === 0) {
+      // Nothing visible: the image is zero and so is the gradient.
+      const empty = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+        value: tf.zeros([batch, height, width, channels]),
+        gradFunc: () => tf.zerosLike(args[0] as tf.Tensor),
+      }));
+      return empty(texture) as tf.Tensor4D;
+    }
     const forward = (this.forward ??= new GatherSumPlan(this.matrix));
+    const index = this.pixelIndexFor(batch);
     const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const t = args[0] as tf.Tensor;
-      const flat = tf.reshape(t, [batch, th * tw, channels]) as tf.Tensor3D;
-      const value = tf.reshape(forward.multiply(flat), [batch, height, width, channels]);
+      const covered = fromRows(forward.multiply(toRows(t, batch, th * tw, channels)), batch, count, channels);
+      const image = tf.scatterND(index, tf.reshape(covered, [batch * count, channels]), [batch, npix, channels]);
       return {
-        value,
+        value: tf.reshape(image, [batch, height, width, channels]),
         gradFunc: (dy: tf.Tensor) => {
           const backward = (this.backward ??= new GatherSumPlan(transposeCsr(this.matrix)));
-          const g = backward.multiply(tf.reshape(dy, [batch, height * width, channels]) as tf.Tensor3D);
-          return tf.reshape(g, [batch, th, tw, channels]);
+          const dyCovered = tf.gatherND(tf.reshape(dy, [batch, npix, channels]), index);
+          const g = backward.multiply(toRows(dyCovered, batch, count, channels));
+          return tf.reshape(fromRows(g, batch, th * tw, channels), [batch, th, tw, channels]);
         },
       };
     });
@@ -90,9 +142,11 @@ export class SparseRenderOperator implements RenderOperator {
     return tf.tensor4d(this.mask, [1, this.height, this.width, 1]);
   }
 
-  /** Frees the index/weight tensors built by `apply`. */
+  /** Frees the tensors built by `apply`. */
   dispose(): void {
     this.forward?.dispose();
     this.backward?.dispose();
+    this.pixelIndex.forEach((t) => t.dispose());
+    this.pixelIndex.clear();
   }
 }

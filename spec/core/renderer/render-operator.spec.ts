@@ -160,12 +160,52 @@ describe('core/renderer/render-operator', () => {
     t.dispose();
   });
 
+  it('an operator that covers nothing renders zeros and has a zero gradient', () => {
+    const away = new PerspectiveCamera({ focalLength: 30, translation: [0, 0, -5] }); // the sphere is behind the camera
+    const op = renderer.operator(renderer.rasterize(uvSphereMesh(6, 8), away, 8, 8), [4, 4], 'bilinear');
+    expect(op.coveredPixels).to.equal(0);
+    const t = tf.ones([2, 4, 4, 3]) as tf.Tensor4D;
+    const [image, grad] = tf.tidy(() => [op.apply(t), tf.grad((x: tf.Tensor) => tf.sum(op.apply(x as tf.Tensor4D)))(t)]);
+    expect(image.shape).to.deep.equal([2, 8, 8, 3]);
+    expect(Math.max(...Array.from(image.dataSync()), ...Array.from(grad.dataSync()))).to.equal(0);
+    tf.dispose([t, image, grad]);
+    op.dispose();
+  });
+
   it('rejects a texture of the wrong size with an actionable message', () => {
     const op = sphereOperator('nearest');
     const wrong = tf.zeros([1, 4, 4, 3]) as tf.Tensor4D;
     expect(() => op.apply(wrong)).to.throw(/expects a texture \[B,8,12,C\], got \[1,4,4,3\]/);
     wrong.dispose();
     op.dispose();
+  });
+
+  it('runs on the wasm backend too (forward and gradient need no UnsortedSegmentSum), matching the cpu values', async () => {
+    const cpuOp = sphereOperator('bilinear');
+    const t = randomArray(2 * 8 * 12 * 3, 31);
+    const y = randomArray(2 * 24 * 20 * 3, 32);
+    const run = () =>
+      tf.tidy(() => {
+        const tt = tf.tensor4d(t, [2, 8, 12, 3]);
+        const yy = tf.tensor4d(y, [2, 24, 20, 3]);
+        const op = sphereOperator('bilinear');
+        const image = op.apply(tt).dataSync();
+        const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(op.apply(x as tf.Tensor4D), yy)))(tt).dataSync();
+        op.dispose();
+        return { image: Float32Array.from(image), grad: Float32Array.from(grad) };
+      });
+    const onCpu = run();
+    await initBackend('wasm');
+    try {
+      const before = tf.memory().numTensors;
+      const onWasm = run();
+      expect(tf.memory().numTensors).to.equal(before);
+      assertClose(onWasm.image, onCpu.image, { atol: 1e-6, what: 'wasm image' });
+      assertClose(onWasm.grad, onCpu.grad, { atol: 1e-5, what: 'wasm gradient' });
+    } finally {
+      await initBackend('cpu');
+      cpuOp.dispose();
+    }
   });
 
   it('composite puts the rendering inside the mask and the background outside', async () => {
