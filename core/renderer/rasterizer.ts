@@ -111,15 +111,21 @@ export function rasterize(
     // to report barycentrics in the face's own corner order.
     const swapped = area < 0;
     if (swapped) {
-      [x1, x2] = [x2, x1];
-      [y1, y2] = [y2, y1];
-      [z1, z2] = [z2, z1];
+      let tmp = x1;
+      x1 = x2;
+      x2 = tmp;
+      tmp = y1;
+      y1 = y2;
+      y2 = tmp;
+      tmp = z1;
+      z1 = z2;
+      z2 = tmp;
       area = -area;
     }
-    const bxMin = Math.min(x0, x1, x2);
-    const bxMax = Math.max(x0, x1, x2);
-    const byMin = Math.min(y0, y1, y2);
-    const byMax = Math.max(y0, y1, y2);
+    const bxMin = x0 < x1 ? (x0 < x2 ? x0 : x2) : x1 < x2 ? x1 : x2;
+    const bxMax = x0 > x1 ? (x0 > x2 ? x0 : x2) : x1 > x2 ? x1 : x2;
+    const byMin = y0 < y1 ? (y0 < y2 ? y0 : y2) : y1 < y2 ? y1 : y2;
+    const byMax = y0 > y1 ? (y0 > y2 ? y0 : y2) : y1 > y2 ? y1 : y2;
     const i0 = Math.max(0, Math.ceil((bxMin - HALF) / SUBPIXEL));
     const i1 = Math.min(maxX, Math.floor((bxMax - HALF) / SUBPIXEL));
     if (i0 > i1) continue;
