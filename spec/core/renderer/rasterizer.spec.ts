@@ -5,6 +5,7 @@ import { PerspectiveCamera } from '../../../core/renderer/perspective-camera';
 import { cubeMesh, quadMesh, uvSphereMesh } from '../../../core/renderer/primitives';
 import { rasterize } from '../../../core/renderer/rasterizer';
 import { WeakPerspectiveCamera } from '../../../core/renderer/weak-perspective-camera';
+import { assertClose } from '../../helpers/tensors';
 
 /** Identity weak-perspective camera: model x, y in [-1,1] map onto the whole image. */
 const screen = new WeakPerspectiveCamera({ scale: 1, translation: [0, 0] });
@@ -40,6 +41,16 @@ describe('core/renderer/rasterizer', () => {
         expect(b[0] + b[1] + b[2]).to.be.closeTo(1, 1e-6);
       }
     }
+  });
+
+  it('a back-facing quad (reversed winding) gets the same UVs and, with back-face culling, disappears', () => {
+    const front = quadMesh([[-1, -1, 0], [-1, 1, 0], [1, 1, 0], [1, -1, 0]]);
+    const reversed = { ...front, faces: Int32Array.of(0, 2, 1, 0, 3, 2), uvFaces: Int32Array.of(0, 2, 1, 0, 3, 2) };
+    const a = rasterize(front, screen, 10, 14);
+    const b = rasterize(reversed, screen, 10, 14);
+    assertClose(b.uv, a.uv, { atol: 1e-6 });
+    expect(coverage(rasterize(front, screen, 10, 14, { cull: 'back' }).faceIds)).to.equal(140);
+    expect(coverage(rasterize(reversed, screen, 10, 14, { cull: 'back' }).faceIds)).to.equal(0);
   });
 
   it('shared edges through pixel centres: a fan of triangles covers each pixel exactly once', () => {
