@@ -1,4 +1,12 @@
 import type { CategoryPlugin } from '../../core/plugin';
+import { CubDataset, DEFAULT_CUB_PADDING } from './cub/cub-dataset';
+import { AnnotationFitPredictor, DEFAULT_REFINE_SIZE } from './predictors/annotation-fit';
+import { DEFAULT_KEYPOINT_WEIGHT, DEFAULT_REFINE_EVALUATIONS } from './predictors/silhouette-refine';
+import { buildBirdMeanShape, DEFAULT_SUBDIVISIONS } from './shape/mean-shape';
+
+function subdivisionsOf(pluginOptions: Readonly<Record<string, unknown>>): number {
+  return (pluginOptions.subdivisions as number | undefined) ?? DEFAULT_SUBDIVISIONS;
+}
 
 /**
  * Birds: a CMR-style mean shape with a weak-perspective camera, CUB-200-2011 data and a bird re-ID network
@@ -20,5 +28,73 @@ export const birdCmrPlugin: CategoryPlugin = {
       },
     },
   },
-  implementations: {},
+  implementations: {
+    meshPredictor: {
+      'annotation-fit': {
+        description:
+          'weak-perspective camera from the CUB keypoints (orthographic Procrustes), refined to the annotated mask',
+        optionsSchema: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            refineSize: {
+              description: `longer side of the resolution the silhouette is compared at (default ${DEFAULT_REFINE_SIZE})`,
+              type: 'integer',
+              minimum: 16,
+              maximum: 1024,
+            },
+            maxEvaluations: {
+              description: `most silhouette renderings per image (default ${DEFAULT_REFINE_EVALUATIONS}; 0 keeps the keypoint camera)`,
+              type: 'integer',
+              minimum: 0,
+            },
+            keypointWeight: {
+              description: `weight of the keypoint error against silhouette IoU (default ${DEFAULT_KEYPOINT_WEIGHT})`,
+              type: 'number',
+              minimum: 0,
+            },
+          },
+        },
+        create: async ({ config, options }) =>
+          new AnnotationFitPredictor(buildBirdMeanShape(subdivisionsOf(config.pluginOptions)), options),
+      },
+    },
+    dataset: {
+      cub200: {
+        description: 'CUB-200-2011 (boxes, 15 part keypoints, masks): padded square crops, species as identities',
+        optionsSchema: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            root: { description: 'the CUB_200_2011 folder (holding images.txt)', type: 'string', minLength: 1 },
+            segmentations: {
+              description: 'folder of the segmentation masks (default <root>/segmentations or <root>/../segmentations)',
+              type: 'string',
+              minLength: 1,
+            },
+            padding: {
+              description: `margin around the box on each side, as a fraction of its size (default ${DEFAULT_CUB_PADDING})`,
+              type: 'number',
+              minimum: 0,
+              maximum: 2,
+            },
+          },
+        },
+        create: async ({ config, options }) => {
+          if (typeof options.root !== 'string') {
+            throw new Error(
+              'dataset.root is not set: point it at the CUB_200_2011 folder (download CUB_200_2011.tgz and ' +
+                'segmentations.tgz from the Caltech-UCSD Birds page and unpack them)',
+            );
+          }
+          return CubDataset.load({
+            root: options.root,
+            segmentations: options.segmentations as string | undefined,
+            padding: options.padding as number | undefined,
+            size: [config.image.height, config.image.width],
+          });
+        },
+      },
+    },
+  },
 };

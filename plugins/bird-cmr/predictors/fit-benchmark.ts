@@ -1,0 +1,160 @@
+import { tf } from '../../../core/backend/tf';
+import type { Mesh } from '../../../core/interfaces/mesh';
+import { rasterize } from '../../../core/renderer/rasterizer';
+import { axisAngleToMatrix, multiplyMatrices, quaternionToMatrix } from '../../../core/renderer/rotation';
+import { WeakPerspectiveCamera } from '../../../core/renderer/weak-perspective-camera';
+import { projectWeakPerspective, type WeakPerspectiveParams } from '../camera/camera-fit';
+import { BIRD_VIEW_ROTATIONS } from '../camera/bird-views';
+import { matrixToQuaternion, rotationAngleDeg } from '../camera/quaternion';
+import { keypointPositions, type BirdMeanShape } from '../shape/mean-shape';
+import type { AnnotationFitPredictor } from './annotation-fit';
+import { maskIou, renderSilhouette } from './silhouette';
+
+/** How the synthetic test birds are made. */
+export interface FitBenchmarkSettings {
+  /** Number of rendered birds. Default 20. */
+  readonly count?: number;
+  /** Image size (square). Default 256 (CMR's crops). */
+  readonly size?: number;
+  /** Standard deviation of the keypoint annotation noise in pixels. Default 3. */
+  readonly keypointNoisePx?: number;
+  /**
+   * Render a bird that differs from the mean shape (stretched, fatter, tail bent) instead of the mean
+   * shape itself, as a real bird would. Default true.
+   */
+  readonly shapeMismatch?: boolean;
+  readonly seed?: number;
+}
+
+/** Averages over the benchmark's birds (JSON keys as `retex bench fit` prints them). */
+export interface FitBenchmarkResult {
+  readonly rot_err_deg: number;
+  readonly iou: number;
+  readonly ms_per_image: number;
+  /** The same figures for the keypoint-only camera (before the silhouette refinement). */
+  readonly keypoint_only: { readonly rot_err_deg: number; readonly iou: number };
+  /** Median rotation error, degrees. */
+  readonly rot_err_deg_median: number;
+  readonly count: number;
+}
+
+function generator(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A bird unlike the mean shape: longer, fatter in the belly, head raised, tail bent down. */
+export function mismatchedBird(mesh: Mesh): Mesh {
+  const v = Float32Array.from(mesh.vertices);
+  for (let i = 0; i < v.length; i += 3) {
+    const z = v[i + 2];
+    v[i] *= 1.12;
+    v[i + 1] *= z < 0.3 && v[i + 1] < 0 ? 1.15 : 1;
+    v[i + 1] += z > 0.3 ? 0.06 * (z - 0.3) : 0;
+    v[i + 1] -= z < -0.4 ? 0.25 * (-0.4 - z) ** 2 : 0;
+    v[i + 2] = z * 1.06;
+  }
+  return { ...mesh, vertices: v };
+}
+
+/**
+ * A random but photo-like camera: any heading, seen from somewhat above or below, a little roll, the
+ * bird filling most of the crop.
+ */
+function randomCamera(random: () => number): WeakPerspectiveParams {
+  const heading = axisAngleToMatrix([0, (random() * 2 - 1) * Math.PI, 0]);
+  const elevation = axisAngleToMatrix([((random() * 70 - 20) * Math.PI) / 180, 0, 0]);
+  const roll = axisAngleToMatrix([0, 0, ((random() * 40 - 20) * Math.PI) / 180]);
+  // Side view first (model -> camera), then turn the bird about its up axis, tilt and roll the camera.
+  const r = multiplyMatrices(roll, multiplyMatrices(elevation, multiplyMatrices(Float64Array.from(BIRD_VIEW_ROTATIONS.side), heading)));
+  return {
+    quaternion: matrixToQuaternion(r),
+    scale: 0.75 + 0.2 * random(),
+    translation: [(random() * 2 - 1) * 0.05, (random() * 2 - 1) * 0.05],
+  };
+}
+
+/** Gaussian noise by Box-Muller. */
+function gaussian(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+/**
+ * Renders birds with known cameras, annotates them (keypoints with noise, hidden where the z-buffer
+ * hides them; the exact silhouette as the mask), runs the predictor and scores rotation error, full
+ * resolution silhouette IoU and time per image.
+ */
+export async function benchmarkAnnotationFit(
+  predictor: AnnotationFitPredictor,
+  shape: BirdMeanShape,
+  settings: FitBenchmarkSettings = {},
+): Promise<FitBenchmarkResult> {
+  const count = settings.count ?? 20;
+  const size = settings.size ?? 256;
+  const noise = settings.keypointNoisePx ?? 3;
+  const random = generator(settings.seed ?? 1);
+  const truthMesh = settings.shapeMismatch === false ? shape.mesh : mismatchedBird(shape.mesh);
+  const truthShape: BirdMeanShape = { ...shape, mesh: truthMesh };
+  const modelKp = keypointPositions(truthShape);
+  const image = tf.zeros([size, size, 3]) as tf.Tensor3D;
+  const rot: number[] = [];
+  const ious: number[] = [];
+  const kpRot: number[] = [];
+  const kpIous: number[] = [];
+  let ms = 0;
+  try {
+    for (let n = 0; n < count; n++) {
+      const truth = randomCamera(random);
+      const camera = new WeakPerspectiveCamera(truth);
+      const frags = rasterize(truthMesh, camera, size, size);
+      const mask = new Float32Array(size * size);
+      for (let p = 0; p < mask.length; p++) mask[p] = frags.faceIds[p] >= 0 ? 1 : 0;
+      const clean = projectWeakPerspective(truth, modelKp);
+      const depth = camera.project(modelKp, size, size);
+      const keypoints: number[] = [];
+      const visible: number[] = [];
+      for (let i = 0; i < modelKp.length / 3; i++) {
+        const px = Math.min(size - 1, Math.max(0, Math.floor(depth[3 * i])));
+        const py = Math.min(size - 1, Math.max(0, Math.floor(depth[3 * i + 1])));
+        // Visible when nothing nearer covers it (a small tolerance for the keypoint lying on the surface).
+        const shown = frags.depth[py * size + px] >= depth[3 * i + 2] - 0.03;
+        visible.push(shown ? 1 : 0);
+        keypoints.push(
+          shown ? clean[2 * i] + (gaussian(random) * noise * 2) / size : 0,
+          shown ? clean[2 * i + 1] + (gaussian(random) * noise * 2) / size : 0,
+        );
+      }
+      const t0 = process.hrtime.bigint();
+      const { report } = await predictor.fit({ image, id: `synthetic-${n}`, annotations: { keypoints, visible, mask } });
+      ms += Number(process.hrtime.bigint() - t0) / 1e6;
+      const truthR = quaternionToMatrix(truth.quaternion);
+      const score = (params: WeakPerspectiveParams): [number, number] => [
+        rotationAngleDeg(quaternionToMatrix(params.quaternion), truthR),
+        maskIou(renderSilhouette(shape.mesh, params, size, size), mask),
+      ];
+      const [r, iou] = score(report.camera);
+      const [kr, kiou] = score(report.keypointCamera);
+      rot.push(r);
+      ious.push(iou);
+      kpRot.push(kr);
+      kpIous.push(kiou);
+    }
+  } finally {
+    image.dispose();
+  }
+  const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+  return {
+    rot_err_deg: mean(rot),
+    iou: mean(ious),
+    ms_per_image: ms / count,
+    keypoint_only: { rot_err_deg: mean(kpRot), iou: mean(kpIous) },
+    rot_err_deg_median: [...rot].sort((a, b) => a - b)[Math.floor(count / 2)],
+    count,
+  };
+}
