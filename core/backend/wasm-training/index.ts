@@ -2,7 +2,7 @@
  * Training kernels for the TF.js wasm backend: what conv-net training needs that
  * @tensorflow/tfjs-backend-wasm 4.22 lacks (Conv2DBackpropFilter, UnsortedSegmentSum, depthwise
  * backprops), runs slowly (Conv2DBackpropInput, Tile, transposed BatchMatMul, channel Concat/SplitV,
- * Sum/Mean over leading axes) or gets wrong
+ * Sum/Mean over leading axes, copying Identity) or gets wrong
  * (resize gradients with halfPixelCenters, MaxPoolGrad on some non-square images).
  */
 import { tf } from '../tf';
@@ -12,6 +12,7 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-backprop-input';
+import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { meanConfig } from './mean';
 import { resizeBilinearGradConfig } from './resize-bilinear-grad';
@@ -38,6 +39,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   splitVConfig,
   sumConfig,
   meanConfig,
+  identityConfig,
 ];
 
 /**

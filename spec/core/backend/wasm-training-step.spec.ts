@@ -95,12 +95,45 @@ describe('core/backend/wasm-training: a U-Net training step on wasm', () => {
     };
     const first = step(); // Adam creates its moment variables here
     const before = tf.memory().numTensors;
+    // Kernels free their intermediates directly on the backend, so count the backend's buffers too.
+    const buffersBefore = tf.backend().numDataIds();
     let last = first;
     for (let i = 0; i < 4; i++) last = step();
     expect(tf.memory().numTensors - before, 'tensors leaked by 4 training steps').to.equal(0);
+    expect(tf.backend().numDataIds() - buffersBefore, 'wasm buffers leaked by 4 training steps').to.equal(0);
     expect(last).to.be.lessThan(first);
     optimizer.dispose();
     tf.dispose([input, target, ...Object.values(p)]);
+  });
+
+  it('every replaced or added kernel frees its intermediates on the backend', async () => {
+    await initBackend('wasm');
+    const x = tf.tensor4d(randomArray(2 * 9 * 8 * 3, 1), [2, 9, 8, 3]);
+    const w = tf.tensor4d(randomArray(3 * 3 * 3 * 4, 2), [3, 3, 3, 4]);
+    const dw = tf.tensor4d(randomArray(3 * 3 * 3 * 2, 3), [3, 3, 3, 2]);
+    const m = tf.tensor2d(randomArray(5 * 7, 4), [5, 7]);
+    const run = (): void => {
+      const grads = [
+        ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))([x, w]),
+        ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'))([x, dw]),
+        ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b, true, false))([m, m]),
+        tf.grad((a: tf.Tensor) => tf.gather(a, tf.tensor1d([0, 2, 2], 'int32')))(m),
+        tf.grad((a: tf.Tensor) => tf.image.resizeNearestNeighbor(a as tf.Tensor4D, [5, 3], false, true))(x),
+        tf.grad((a: tf.Tensor) => tf.image.resizeBilinear(a as tf.Tensor4D, [18, 16]))(x),
+        tf.grad((a: tf.Tensor) => tf.tile(a, [1, 2, 1, 3]))(x),
+        tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, 'same'))(x),
+        tf.grad((a: tf.Tensor) => tf.concat([a, a], 3))(x),
+        tf.grad((a: tf.Tensor) => tf.moments(a, [0, 1, 2]).variance)(x),
+      ];
+      tf.dispose(grads);
+    };
+    run();
+    const tensors = tf.memory().numTensors;
+    const buffers = tf.backend().numDataIds();
+    run();
+    expect(tf.memory().numTensors - tensors, 'tensors leaked').to.equal(0);
+    expect(tf.backend().numDataIds() - buffers, 'wasm buffers leaked').to.equal(0);
+    tf.dispose([x, w, dw, m]);
   });
 
   it('installing twice changes nothing', async () => {
