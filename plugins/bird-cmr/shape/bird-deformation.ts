@@ -10,6 +10,8 @@ const RING_KNOTS: readonly (readonly [number, number])[] = [
   [0.1, 0.64],
   [0.3, 0.33],
   [0.75, -0.45],
+  // The last ring sits close to the tail tip so the pole fan is short and the tail ends square.
+  [0.92, -0.96],
   [1, TAIL_TIP_Z],
 ];
 

@@ -23,12 +23,14 @@ export const TAIL_TIP_Z = -1.0;
 export const HEAD = { z: 0.5, y: 0.3, radius: 0.19, halfWidth: 0.165 } as const;
 /** Placement of the body (an ellipsoid tilted head-up by `tilt` radians). */
 export const BODY = { z: -0.08, y: 0, length: 0.52, height: 0.28, halfWidth: 0.26, tilt: 0.3 } as const;
+/** The neck: a tilted ellipsoid bridging the body's front and the back of the head, so the nape is smooth. */
+export const NECK = { z: 0.35, y: 0.22, length: 0.2, height: 0.15, halfWidth: 0.16, tilt: 0.6 } as const;
 /** The beak: a cone from inside the head to the tip, tilted slightly down. */
-export const BEAK = { baseZ: 0.62, baseY: 0.28, tipY: 0.25, halfHeight: 0.072, halfWidth: 0.062 } as const;
+export const BEAK = { baseZ: 0.6, baseY: 0.28, tipY: 0.25, halfHeight: 0.08, halfWidth: 0.068 } as const;
 /** The tail: a thin fan from under the wings back to the tail tip, sloping down. */
 export const TAIL = { baseZ: -0.4, baseY: -0.1, tipY: -0.3, baseHalfHeight: 0.07, tipHalfHeight: 0.03, baseHalfWidth: 0.13, tipHalfWidth: 0.17 } as const;
 /** A folded wing: an elongated ellipse on the upper flank, from the shoulder back over the tail. */
-export const WING = { frontZ: 0.28, frontY: 0.14, tipZ: -0.78, tipY: -0.12, halfHeight: 0.13, halfWidth: 0.25, tipHalfWidth: 0.11 } as const;
+export const WING = { frontZ: 0.28, frontY: 0.1, tipZ: -0.78, tipY: -0.12, halfHeight: 0.13, halfWidth: 0.25, tipHalfWidth: 0.11 } as const;
 
 /**
  * Outward push of a folded wing's surface over the flank at z, in model units: zero outside the
@@ -79,6 +81,10 @@ function headSlice(z: number): Slice | null {
   return ellipsoidSlice(z, HEAD.z, HEAD.y, HEAD.radius * 1.05, HEAD.radius, HEAD.halfWidth, 0);
 }
 
+function neckSlice(z: number): Slice | null {
+  return ellipsoidSlice(z, NECK.z, NECK.y, NECK.length, NECK.height, NECK.halfWidth, NECK.tilt);
+}
+
 function beakSlice(z: number): Slice | null {
   if (z < BEAK.baseZ || z > BEAK_TIP_Z) return null;
   const t = (z - BEAK.baseZ) / (BEAK_TIP_Z - BEAK.baseZ);
@@ -98,7 +104,8 @@ function tailSlice(z: number): Slice | null {
   const fromTip = z - TAIL_TIP_Z;
   const edge = fromTip < round ? Math.sqrt(Math.max(0, 1 - ((round - fromTip) / round) ** 2)) : 1;
   const h = lerp(TAIL.baseHalfHeight, TAIL.tipHalfHeight, t) * edge;
-  const w = lerp(TAIL.baseHalfWidth, TAIL.tipHalfWidth, t) * edge;
+  // The fan stays wide to its end: a square-ish tail seen from above, not an arrow head.
+  const w = lerp(TAIL.baseHalfWidth, TAIL.tipHalfWidth, t) * edge ** 0.35;
   return { bottom: y - h, top: y + h, halfWidth: w };
 }
 
@@ -122,7 +129,7 @@ function smoothMax(values: number[], k: number): number {
 
 /** The bird's cross-section at z (BEAK_TIP_Z >= z >= TAIL_TIP_Z); zero-sized at the tips. */
 export function birdSlice(z: number): Slice {
-  const parts = [bodySlice(z), headSlice(z), beakSlice(z), tailSlice(z), wingSlice(z)].filter(
+  const parts = [bodySlice(z), neckSlice(z), headSlice(z), beakSlice(z), tailSlice(z), wingSlice(z)].filter(
     (p): p is Slice => p !== null,
   );
   if (parts.length === 0) return { bottom: 0, top: 0, halfWidth: 0 };
