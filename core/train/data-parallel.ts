@@ -1,0 +1,236 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import type { BackendRequest } from '../backend/backend';
+import { DEFAULT_LEARNING_RATE } from './train-step';
+import { hostBatchSize, splitHostBatch, type HostBatch, type TaskSpec } from './train-task';
+import {
+  layoutOffsets,
+  type LayoutEntry,
+  type WorkerHello,
+  type WorkerInit,
+  type WorkerReply,
+  type WorkerRequest,
+} from './worker-protocol';
+
+/** Settings of a data-parallel trainer. */
+export interface DataParallelOptions {
+  /** How each worker builds its replica. */
+  readonly task: TaskSpec;
+  /** Number of worker threads; default: one per core (`os.availableParallelism()`). */
+  readonly workers?: number;
+  /** Backend each worker initialises; default `auto`. */
+  readonly backend?: BackendRequest;
+  /** Adam learning rate; default 1e-4. */
+  readonly learningRate?: number;
+}
+
+/** Averaged loss and gradients of one batch, as host memory keyed by logical variable path. */
+export interface HostGradients {
+  readonly loss: number;
+  readonly grads: Map<string, Float32Array>;
+}
+
+interface Pending {
+  resolve: (reply: WorkerReply & { ok: true }) => void;
+  reject: (err: Error) => void;
+}
+
+class WorkerHandle {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private failure: Error | null = null;
+
+  constructor(readonly worker: Worker, readonly index: number) {
+    worker.on('message', (msg: WorkerReply) => {
+      const p = this.pending.get(msg.id);
+      if (p == null) return;
+      this.pending.delete(msg.id);
+      if (msg.ok) p.resolve(msg);
+      else p.reject(new Error(`data-parallel worker ${index} failed: ${msg.error}`));
+    });
+    const fail = (err: Error): void => {
+      this.failure = err;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    worker.on('error', (err) => fail(new Error(`data-parallel worker ${index} crashed: ${err.stack ?? err}`)));
+    worker.on('exit', (code) => fail(new Error(`data-parallel worker ${index} exited (code ${code})`)));
+  }
+
+  request(req: DistributiveOmit<WorkerRequest, 'id'>, transfer: ArrayBuffer[] = []): Promise<WorkerReply & { ok: true }> {
+    if (this.failure != null) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...req, id }, transfer);
+    });
+  }
+}
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * Data-parallel training over worker threads (the wasm backend runs one thread per process, so this
+ * is how a step uses several cores). Each worker holds a full replica of the task, computes the loss
+ * gradients of its share of the batch and writes them into shared memory; the main thread averages
+ * them (weighted by shard size, so the result is the gradient of the whole batch's mean loss), and
+ * every replica applies the same averaged gradients with its own Adam, so the replicas stay identical
+ * without sending weights around. Replicas start from worker 0's weights.
+ *
+ * Batch norm is per worker ("ghost batch norm"): in training mode each replica normalises with its
+ * own shard's statistics and keeps its own moving mean/variance, so results differ from one process
+ * on the whole batch exactly as ghost batch norm differs from batch norm. Weights read back with
+ * `readWeights()` come from worker 0, including its moving statistics. With batch norm in inference
+ * mode (or a network without it) the gradients equal the single-process ones up to float rounding.
+ *
+ * Workers run compiled JavaScript (`worker.js` beside this file), so build with `npm run build` first.
+ */
+export class DataParallelTrainer {
+  private constructor(
+    private readonly handles: WorkerHandle[],
+    /** The variable layout shared by all replicas. */
+    readonly layout: readonly LayoutEntry[],
+    private readonly offsets: number[],
+    private readonly weights: Float32Array,
+    private readonly grads: Float32Array[],
+    private readonly average: Float32Array,
+    /** Backend the workers run on. */
+    readonly backend: string,
+  ) {}
+
+  /** Number of worker threads. */
+  get workerCount(): number {
+    return this.handles.length;
+  }
+
+  /** Starts the workers, waits until each has built its replica, and makes the replicas identical. */
+  static async start(options: DataParallelOptions): Promise<DataParallelTrainer> {
+    const count = options.workers ?? os.availableParallelism();
+    if (!Number.isInteger(count) || count < 1) {
+      throw new Error(`data-parallel workers must be a positive integer, got ${count}`);
+    }
+    const script = path.join(__dirname, 'worker.js');
+    if (!fs.existsSync(script)) {
+      throw new Error(`data-parallel worker script ${script} not found: build first (npm run build), and run from dist/`);
+    }
+    const init: WorkerInit = {
+      backend: options.backend ?? 'auto',
+      task: options.task,
+      learningRate: options.learningRate ?? DEFAULT_LEARNING_RATE,
+    };
+    const workers: Worker[] = [];
+    const handles: WorkerHandle[] = [];
+    try {
+      const hellos = await Promise.all(
+        Array.from({ length: count }, (_, i) => {
+          const worker = new Worker(script, { workerData: init });
+          workers.push(worker);
+          return new Promise<WorkerHello>((resolve, reject) => {
+            const onExit = (code: number): void =>
+              reject(new Error(`data-parallel worker ${i} exited during start (code ${code})`));
+            worker.once('message', (hello: WorkerHello) => {
+              // Only our listeners: Node's Worker keeps internal ones that removeAllListeners would break.
+              worker.off('error', reject);
+              worker.off('exit', onExit);
+              resolve(hello);
+            });
+            worker.once('error', reject);
+            worker.once('exit', onExit);
+          }).then((hello) => {
+            if (hello.type === 'fatal') throw new Error(`data-parallel worker ${i} could not start: ${hello.error}`);
+            handles.push(new WorkerHandle(worker, i));
+            return hello;
+          });
+        }),
+      );
+      handles.sort((a, b) => a.index - b.index);
+      const layout = hellos[0].layout;
+      for (const h of hellos) {
+        if (JSON.stringify(h.layout) !== JSON.stringify(layout)) {
+          throw new Error('data-parallel replicas disagree on their variables: the task factory must be deterministic');
+        }
+      }
+      const { offsets, total } = layoutOffsets(layout);
+      const shared = (): SharedArrayBuffer => new SharedArrayBuffer(Math.max(1, total) * 4);
+      const weightsBuf = shared();
+      const averageBuf = shared();
+      const gradBufs = handles.map(() => shared());
+      await Promise.all(
+        handles.map((h, i) => h.request({ op: 'attach', weights: weightsBuf, grads: gradBufs[i], average: averageBuf })),
+      );
+      await handles[0].request({ op: 'write-weights' });
+      await Promise.all(handles.slice(1).map((h) => h.request({ op: 'read-weights' })));
+      return new DataParallelTrainer(
+        handles,
+        layout,
+        offsets,
+        new Float32Array(weightsBuf),
+        gradBufs.map((b) => new Float32Array(b)),
+        new Float32Array(averageBuf),
+        hellos[0].type === 'ready' ? hellos[0].backend : 'unknown',
+      );
+    } catch (err) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw err;
+    }
+  }
+
+  /**
+   * Loss and gradients of the whole batch's mean loss, computed shard-wise by the workers and averaged
+   * into shared memory. Changes nothing but (in training mode) the workers' batch-norm statistics.
+   */
+  async computeGradients(batch: HostBatch, training = true): Promise<HostGradients> {
+    const loss = await this.gradientsIntoAverage(batch, training);
+    const grads = new Map<string, Float32Array>();
+    this.layout.forEach((e, i) => {
+      if (e.trainable) grads.set(e.path, this.average.slice(this.offsets[i], this.offsets[i] + e.size));
+    });
+    return { loss, grads };
+  }
+
+  /**
+   * One data-parallel training step: shard gradients, average, the same Adam update in every replica.
+   * @returns the batch's mean loss before the update.
+   */
+  async step(batch: HostBatch): Promise<number> {
+    const loss = await this.gradientsIntoAverage(batch, true);
+    await Promise.all(this.handles.map((h) => h.request({ op: 'apply' })));
+    return loss;
+  }
+
+  /** Every variable of replica 0 by logical path (copies). */
+  async readWeights(): Promise<Map<string, Float32Array>> {
+    await this.handles[0].request({ op: 'write-weights' });
+    const out = new Map<string, Float32Array>();
+    this.layout.forEach((e, i) => out.set(e.path, this.weights.slice(this.offsets[i], this.offsets[i] + e.size)));
+    return out;
+  }
+
+  /** Stops the workers. */
+  async dispose(): Promise<void> {
+    await Promise.all(this.handles.map((h) => h.worker.terminate()));
+  }
+
+  private async gradientsIntoAverage(batch: HostBatch, training: boolean): Promise<number> {
+    const n = hostBatchSize(batch);
+    const shards = splitHostBatch(batch, this.handles.length);
+    const replies = await Promise.all(
+      this.handles.map((h, i) => {
+        const shard = shards[i];
+        const transfer = Object.values(shard).map((t) => t.values.buffer as ArrayBuffer);
+        return h.request({ op: 'gradients', shard, training }, transfer);
+      }),
+    );
+    const weights = shards.map((s) => hostBatchSize(s) / n);
+    const avg = this.average;
+    avg.fill(0);
+    for (let w = 0; w < this.grads.length; w++) {
+      const g = this.grads[w];
+      const k = weights[w];
+      for (let i = 0; i < avg.length; i++) avg[i] += k * g[i];
+    }
+    return replies.reduce((s, r, i) => s + weights[i] * (r.loss ?? NaN), 0);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Entry point of a data-parallel training worker (run by `DataParallelTrainer` from dist/). It builds
+ * its own replica of the task, computes gradients on the shards it is sent, and applies the averaged
+ * gradients with its own Adam, so every replica takes the same update and stays identical.
+ */
+import { parentPort, workerData } from 'worker_threads';
+import { tf } from '../backend/tf';
+import { initBackend } from '../backend/backend';
+import { disposeBatch, hostBatchToTensors } from './host-tensors';
+import { TrainStep } from './train-step';
+import type { TrainTask } from './train-task';
+import { layoutOffsets, type LayoutEntry, type WorkerInit, type WorkerReply, type WorkerRequest } from './worker-protocol';
+
+interface Buffers {
+  weights: Float32Array;
+  grads: Float32Array;
+  average: Float32Array;
+}
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (port == null) throw new Error('core/train/worker.js must run as a worker thread');
+  const init = workerData as WorkerInit;
+  let task: TrainTask;
+  let trainer: TrainStep;
+  let backendName: string;
+  try {
+    backendName = (await initBackend(init.backend)).name;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(init.task.module) as Record<string, unknown>;
+    const factory = mod[init.task.exportName];
+    if (typeof factory !== 'function') {
+      throw new Error(`${init.task.module} exports no function '${init.task.exportName}'`);
+    }
+    task = factory(init.task.options) as TrainTask;
+    trainer = new TrainStep(task, { learningRate: init.learningRate });
+  } catch (err) {
+    port.postMessage({ type: 'fatal', error: (err as Error).stack ?? String(err) });
+    return;
+  }
+  const named = task.namedVariables();
+  const layout: LayoutEntry[] = named.map((v) => ({
+    path: v.path,
+    shape: v.variable.shape,
+    size: v.variable.size,
+    trainable: v.trainable,
+  }));
+  const { offsets } = layoutOffsets(layout);
+  let buffers: Buffers | null = null;
+  const need = (): Buffers => {
+    if (buffers == null) throw new Error('worker used before its shared buffers were attached');
+    return buffers;
+  };
+
+  const handlers: Record<WorkerRequest['op'], (req: WorkerRequest) => number | void> = {
+    attach: (req) => {
+      const r = req as Extract<WorkerRequest, { op: 'attach' }>;
+      buffers = {
+        weights: new Float32Array(r.weights),
+        grads: new Float32Array(r.grads),
+        average: new Float32Array(r.average),
+      };
+    },
+    'write-weights': () => {
+      const { weights } = need();
+      named.forEach((v, i) => weights.set(v.variable.dataSync() as Float32Array, offsets[i]));
+    },
+    'read-weights': () => {
+      const { weights } = need();
+      named.forEach((v, i) => {
+        const t = tf.tensor(weights.subarray(offsets[i], offsets[i] + layout[i].size), v.variable.shape);
+        v.variable.assign(t);
+        t.dispose();
+      });
+    },
+    gradients: (req) => {
+      const r = req as Extract<WorkerRequest, { op: 'gradients' }>;
+      const { grads } = need();
+      const batch = hostBatchToTensors(r.shard);
+      const g = trainer.computeGradients(batch, r.training);
+      try {
+        named.forEach((v, i) => {
+          if (!v.trainable) return;
+          const t = g.grads[v.variable.name];
+          if (t == null) grads.fill(0, offsets[i], offsets[i] + layout[i].size);
+          else grads.set(t.dataSync() as Float32Array, offsets[i]);
+        });
+        return g.loss.dataSync()[0];
+      } finally {
+        g.dispose();
+        disposeBatch(batch);
+      }
+    },
+    apply: () => {
+      const { average } = need();
+      const map: tf.NamedTensorMap = {};
+      named.forEach((v, i) => {
+        if (v.trainable) {
+          map[v.variable.name] = tf.tensor(average.subarray(offsets[i], offsets[i] + layout[i].size), v.variable.shape);
+        }
+      });
+      try {
+        trainer.applyGradients(map);
+      } finally {
+        tf.dispose(Object.values(map));
+      }
+    },
+  };
+
+  port.on('message', (req: WorkerRequest) => {
+    let reply: WorkerReply;
+    try {
+      const loss = handlers[req.op](req);
+      reply = typeof loss === 'number' ? { id: req.id, ok: true, loss } : { id: req.id, ok: true };
+    } catch (err) {
+      reply = { id: req.id, ok: false, error: (err as Error).stack ?? String(err) };
+    }
+    port.postMessage(reply);
+  });
+  port.postMessage({ type: 'ready', layout, backend: backendName });
+}
+
+void main();
