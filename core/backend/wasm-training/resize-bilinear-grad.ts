@@ -1,11 +1,12 @@
 /**
  * `ResizeBilinearGrad` for the wasm backend. The stock wasm kernel is wrong with
  * halfPixelCenters = true (PyTorch's align_corners=False convention), and the cpu kernel fails on
- * non-square images; this one scatters dy through the forward's own taps, so it is the exact adjoint
+ * non-square images. Without half-pixel centers the stock kernel is right and is used; otherwise this
+ * one scatters dy through the forward's own taps, so it is the exact adjoint
  * of ResizeBilinear for every alignCorners / halfPixelCenters setting and any aspect ratio.
  */
 import { tf } from '../tf';
-import { heapF32, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
+import { heapF32, runKernel, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
 import { bilinearTaps } from './resize-sampling';
 
 function resizeBilinearGrad(args: WasmKernelArgs<{ alignCorners: boolean; halfPixelCenters: boolean }>): TensorInfo {
@@ -16,6 +17,10 @@ function resizeBilinearGrad(args: WasmKernelArgs<{ alignCorners: boolean; halfPi
   const [db, oh, ow, dc] = dy.shape;
   if (db !== b || dc !== c) {
     throw new Error(`ResizeBilinearGrad: dy [${dy.shape}] does not match images [${images.shape}]`);
+  }
+  if (!attrs.halfPixelCenters) {
+    // The stock kernel is right (and faster, in C++) without half-pixel centers.
+    return runKernel(backend, 'ResizeBilinearGrad', { images, dy }, attrs as unknown as tf.NamedAttrMap, { stock: true });
   }
   const rows = bilinearTaps(h, oh, attrs.alignCorners, attrs.halfPixelCenters);
   const cols = bilinearTaps(w, ow, attrs.alignCorners, attrs.halfPixelCenters);

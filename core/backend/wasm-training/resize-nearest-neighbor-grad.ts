@@ -1,10 +1,11 @@
 /**
  * `ResizeNearestNeighborGrad` for the wasm backend. The stock wasm kernel is wrong with
  * halfPixelCenters = true when downscaling or at non-integer ratios, and the cpu kernel disagrees with
- * its own forward; this one adds each dy value onto the pixel the forward copied it from.
+ * its own forward for batch > 1. Without half-pixel centers the stock kernel is right and is used;
+ * otherwise this one adds each dy value onto the pixel the forward copied it from.
  */
 import { tf } from '../tf';
-import { heapF32, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
+import { heapF32, runKernel, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
 import { nearestTaps } from './resize-sampling';
 
 function resizeNearestNeighborGrad(
@@ -17,6 +18,10 @@ function resizeNearestNeighborGrad(
   const [db, oh, ow, dc] = dy.shape;
   if (db !== b || dc !== c) {
     throw new Error(`ResizeNearestNeighborGrad: dy [${dy.shape}] does not match images [${images.shape}]`);
+  }
+  if (!attrs.halfPixelCenters) {
+    // The stock kernel is right (and faster, in C++) without half-pixel centers.
+    return runKernel(backend, 'ResizeNearestNeighborGrad', { images, dy }, attrs as unknown as tf.NamedAttrMap, { stock: true });
   }
   const rows = nearestTaps(h, oh, attrs.alignCorners, attrs.halfPixelCenters);
   const cols = nearestTaps(w, ow, attrs.alignCorners, attrs.halfPixelCenters);
