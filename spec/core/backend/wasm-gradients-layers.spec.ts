@@ -96,6 +96,22 @@ describe('core/backend/wasm-training: layer gradients match cpu', () => {
     });
   }
 
+  it('single-row matMul over a tall matrix (per-channel sums as matMul(ones, x)), plain and batched', async () => {
+    await expectGradParity((a, b) => tf.matMul(a, b), [{ shape: [1, 300] }, { shape: [300, 4] }], { what: 'row x tall' });
+    await expectGradParity((a, b) => tf.matMul(a, b, true, false), [{ shape: [300, 1] }, { shape: [300, 4] }], {
+      what: 'column^T x tall',
+    });
+    await expectGradParity((a, b) => tf.matMul(a, b), [{ shape: [2, 1, 300] }, { shape: [2, 300, 3] }], {
+      what: 'batched row x tall',
+    });
+    const run = async (backend: 'cpu' | 'wasm'): Promise<Float32Array> => {
+      await initBackend(backend);
+      return tf.tidy(() =>
+        tf.matMul(tf.ones([1, 400]), tf.tensor3d(randomArray(3 * 400 * 5, 8), [3, 400, 5])).dataSync() as Float32Array);
+    };
+    assertClose(await run('wasm'), await run('cpu'), { what: 'broadcast row x batched tall' });
+  });
+
   it('relu and tanh', async () => {
     await expectGradParity((x) => tf.relu(x), [{ shape: X4 }], { what: 'relu' });
     await expectGradParity((x) => tf.tanh(x), [{ shape: X4 }], { what: 'tanh' });
