@@ -192,10 +192,11 @@ export class DataParallelTrainer {
 
   /**
    * One data-parallel training step: shard gradients, average, the same Adam update in every replica.
+   * @param training batch-norm mode for the forward pass (default true: per-worker batch statistics).
    * @returns the batch's mean loss before the update.
    */
-  async step(batch: HostBatch): Promise<number> {
-    const loss = await this.gradientsIntoAverage(batch, true);
+  async step(batch: HostBatch, training = true): Promise<number> {
+    const loss = await this.gradientsIntoAverage(batch, training);
     await Promise.all(this.handles.map((h) => h.request({ op: 'apply' })));
     return loss;
   }

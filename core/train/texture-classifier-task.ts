@@ -41,6 +41,12 @@ export class TextureClassifierTask implements TrainTask {
     return [...this.unet.namedVariables(), ...this.classifier.namedVariables()];
   }
 
+  /** Overwrites both networks' variables by logical path (see `assignNamedWeights`). */
+  setWeights(weights: ReadonlyMap<string, tf.Tensor>): void {
+    this.unet.setWeights(weights);
+    this.classifier.setWeights(weights);
+  }
+
   /** Mean softmax cross-entropy of the classifier on the U-Net's textures. */
   loss(batch: TensorBatch, training: boolean): tf.Scalar {
     const images = batch.images as tf.Tensor4D | undefined;
