@@ -1,4 +1,11 @@
 import type { CategoryPlugin } from '../../core/plugin';
+import { Market1501Dataset } from './data/market1501-dataset';
+
+export { IdentityBatchSampler } from './data/identity-batch-sampler';
+export { BodyModel } from './body/body-model';
+export { loadBodyModel } from './body/load-body-model';
+export { uvRegionMask } from './body/uv-region-mask';
+export { HUMAN_MESH_PREDICTORS } from './predictors/mesh-predictor-implementations';
 
 /**
  * People: an SMPL-family body (real SMPL files or retex's open built-in body), mesh predictors that align it
@@ -17,7 +24,41 @@ export const humanSmplPlugin: CategoryPlugin = {
         type: 'string',
         minLength: 1,
       },
+      bodyUvLayout: {
+        description: "with a licensed SMPL file: the path of its UV layout .obj ('vt' and 'f v/vt' lines)",
+        type: 'string',
+        minLength: 1,
+      },
     },
   },
-  implementations: {},
+  // The mesh predictors (HUMAN_MESH_PREDICTORS) join this table together with `keypoint-fit`: the shipped
+  // configs/human.json names keypoint-fit, and the registry rejects a type its role's table lacks.
+  implementations: {
+    dataset: {
+      market1501: {
+        description: 'Market-1501 (bounding_box_train, bounding_box_test, query); P x K identity batches',
+        optionsSchema: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            root: { description: 'the Market-1501 folder (holding bounding_box_train/ ...)', type: 'string', minLength: 1 },
+            ignoreMalformed: {
+              description: 'skip image files whose names break the Market-1501 pattern (default: fail)',
+              type: 'boolean',
+            },
+          },
+        },
+        create: async ({ config, options }) => {
+          if (typeof options.root !== 'string') {
+            throw new Error('dataset.root is not set: point it at the unpacked Market-1501 folder (Market-1501-v15.09.15)');
+          }
+          return Market1501Dataset.load({
+            root: options.root,
+            size: [config.image.height, config.image.width],
+            ignoreMalformed: options.ignoreMalformed as boolean | undefined,
+          });
+        },
+      },
+    },
+  },
 };

@@ -1,0 +1,55 @@
+import type { Implementation } from '../../../core/plugin';
+import { loadBodyModel, type BodyModelOptions } from '../body/load-body-model';
+import { defaultPoseSet } from '../poses/pose-set';
+import { BodyParamsFile } from './body-params-file';
+import { PrecomputedPredictor } from './precomputed-predictor';
+import { RandomPosePredictor } from './random-pose-predictor';
+
+function bodyOptions(pluginOptions: Readonly<Record<string, unknown>>): BodyModelOptions {
+  return {
+    bodyModel: pluginOptions.bodyModel as string | undefined,
+    bodyUvLayout: pluginOptions.bodyUvLayout as string | undefined,
+  };
+}
+
+/**
+ * The human mesh predictors, keyed by the id a config's `meshPredictor.type` names. The body they pose is
+ * the one `pluginOptions.bodyModel` selects (the built-in body by default).
+ */
+export const HUMAN_MESH_PREDICTORS: Readonly<Record<string, Implementation<'meshPredictor'>>> = {
+  precomputed: {
+    description: 'per-image SMPL pose (72), betas (10) and camera from a JSON file, e.g. HMR output',
+    optionsSchema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['file'],
+      properties: {
+        file: {
+          description: 'JSON file { "images": { "<image name>": { "pose": [72], "betas": [10], "camera": {...} } } }',
+          type: 'string',
+          minLength: 1,
+        },
+      },
+    },
+    create: async ({ config, options }) => {
+      const params = await BodyParamsFile.load(options.file as string);
+      return new PrecomputedPredictor(await loadBodyModel(bodyOptions(config.pluginOptions)), params);
+    },
+  },
+  'random-pose': {
+    description: 'ablation without pose alignment: a walking/standing pose and heading drawn per image',
+    optionsSchema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        seed: { description: 'seed of the per-image draw (default 0)', type: 'integer' },
+      },
+    },
+    create: async ({ config, options }) =>
+      new RandomPosePredictor(
+        await loadBodyModel(bodyOptions(config.pluginOptions)),
+        defaultPoseSet(),
+        (options.seed as number | undefined) ?? 0,
+      ),
+  },
+};
