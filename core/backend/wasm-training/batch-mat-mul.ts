@@ -5,13 +5,15 @@
  * gradients are exactly such products.
  *
  * A single-row product [1, K] x [K, N] with K much larger than N (a weighted column sum, e.g. a
- * per-channel sum written as matMul(ones([1, rows]), x)) runs as a plain loop instead: XNNPACK packs
- * its right operand on first use, which for a fresh [131072, 16] activation costs 24 ms against 2 ms
- * for the loop. Persistent weights (dense layers, K close to N) keep the XNNPACK path and its cache.
+ * per-channel sum written as matMul(ones([1, rows]), x)) avoids XNNPACK's matMul, which packs its
+ * right operand on first use (24 ms for a fresh [131072, 16] activation): a constant row becomes a
+ * global average pooling (under 1 ms), any other row a plain loop. Persistent weights (dense layers,
+ * K close to N) keep the XNNPACK path and its cache.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
-import { free, heapF32, runKernel, transpose, WasmKernelArgs, type TensorInfo } from './wasm-kernel-utils';
+import { reduceLeadingAxes } from './leading-axes-reduction';
+import { free, heapF32, runKernel, transpose, view, WasmKernelArgs, type TensorInfo } from './wasm-kernel-utils';
 
 function swapLastTwo(backend: BackendWasm, t: TensorInfo): TensorInfo {
   const rank = t.shape.length;
@@ -30,6 +32,18 @@ function rowTimesMatrix(backend: BackendWasm, a: TensorInfo, b: TensorInfo, k: n
   const batch = tf.util.sizeFromShape(outer);
   const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
   const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
+  if (batch === 1) {
+    // A constant row (ones, or 1/K) is a column sum: XNNPACK pooling does it at memory speed.
+    const row = heapF32(backend, a);
+    const w = row[0];
+    let uniform = true;
+    for (let i = 1; i < k && uniform; i++) uniform = row[i] === w;
+    if (uniform) {
+      const out = reduceLeadingAxes(backend, view(b, [k, n]), 1, w, false);
+      out.shape = [...outer, 1, n];
+      return out;
+    }
+  }
   const out = backend.makeOutput([...outer, 1, n], 'float32');
   const av = heapF32(backend, a);
   const bv = heapF32(backend, b);

@@ -98,6 +98,10 @@ describe('core/backend/wasm-training: layer gradients match cpu', () => {
 
   it('single-row matMul over a tall matrix (per-channel sums as matMul(ones, x)), plain and batched', async () => {
     await expectGradParity((a, b) => tf.matMul(a, b), [{ shape: [1, 300] }, { shape: [300, 4] }], { what: 'row x tall' });
+    await expectGradParity((b) => tf.matMul(tf.ones([1, 300]), b), [{ shape: [300, 4] }], { what: 'ones x tall' });
+    await expectGradParity((b) => tf.matMul(tf.fill([1, 300], 1 / 300), b), [{ shape: [300, 4] }], {
+      what: 'constant row x tall',
+    });
     await expectGradParity((a, b) => tf.matMul(a, b, true, false), [{ shape: [300, 1] }, { shape: [300, 4] }], {
       what: 'column^T x tall',
     });
