@@ -1,8 +1,60 @@
+import { UNet } from '../nn/unet';
+import { SparseRenderer } from '../renderer/sparse-renderer';
+import type { CullMode } from '../renderer/rasterizer';
 import type { ImplementationTable } from './category-plugin';
 
 /**
- * Implementations that core itself provides for every category (the renderer, the U-Net generator, the
- * losses). A plugin may add implementations of the same roles under other ids, but may not reuse these ids.
- * Roles appear here as their implementations land; a role missing everywhere is reported as not provided.
+ * Implementations that core itself provides for every category. A plugin may add implementations of the
+ * same roles under other ids, but may not reuse these ids. A role missing here and in the plugin is
+ * reported as not provided.
  */
-export const CORE_IMPLEMENTATIONS: ImplementationTable = {};
+export const CORE_IMPLEMENTATIONS: ImplementationTable = {
+  renderer: {
+    rasterizer: {
+      description: 'CPU z-buffer rasterizer to sparse texture-to-image operators (nearest or bilinear taps)',
+      optionsSchema: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          sampling: { enum: ['nearest', 'bilinear'] },
+          cull: { enum: ['none', 'back', 'front'] },
+        },
+      },
+      create: async ({ options }) => new SparseRenderer({ cull: options.cull as CullMode | undefined }),
+    },
+  },
+  textureGenerator: {
+    unet: {
+      description: "the paper's U-Net (64-128-256-512-512 channels x width), image -> UV texture",
+      optionsSchema: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          width: { type: 'number', exclusiveMinimum: 0, maximum: 4 },
+          seed: { type: 'integer', minimum: 0 },
+          weights: { type: 'string', minLength: 1, description: 'folder of weights saved by retex train' },
+        },
+      },
+      create: async ({ config, options }) => {
+        if (typeof options.weights === 'string') {
+          const net = await UNet.load(options.weights);
+          const [h, w] = net.inputSize;
+          if (h !== config.image.height || w !== config.image.width) {
+            net.dispose();
+            throw new Error(
+              `the U-Net in ${options.weights} takes ${h}x${w} images but the config's image is ` +
+                `${config.image.height}x${config.image.width}: set "image" to match, or train new weights`,
+            );
+          }
+          return net;
+        }
+        return new UNet({
+          width: options.width as number | undefined,
+          seed: options.seed as number | undefined,
+          inputSize: [config.image.height, config.image.width],
+          textureSize: [config.texture.height, config.texture.width],
+        });
+      },
+    },
+  },
+};

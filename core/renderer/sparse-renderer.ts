@@ -9,7 +9,7 @@ import { computeTexelTaps } from './texel-taps';
  * (`rasterize` then `operator`; see those for the conventions).
  */
 export class SparseRenderer implements Renderer {
-  readonly id = 'sparse-raster';
+  readonly id = 'rasterizer';
   readonly settings: RasterSettings;
 
   constructor(settings: RasterSettings = {}) {

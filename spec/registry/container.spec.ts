@@ -66,3 +66,27 @@ describe('registry/container', () => {
     expect(() => createRunContainer(reg, configFor({ type: 'mse' }))).to.throw(/plugin 'test-thing' failed to register: bad body model/);
   });
 });
+
+describe("registry/container with core's implementations", () => {
+  it('resolves the rasterizer and the U-Net the shipped bird config names', async () => {
+    const { ALL_PLUGINS, loadConfig } = await import('../../registry');
+    const registry = new PluginRegistry(ALL_PLUGINS);
+    const os = await import('os');
+    const { config } = await loadConfig(registry, {
+      category: 'bird',
+      cwd: os.tmpdir(),
+      overrides: { textureGenerator: { width: 0.125 }, image: { height: 64, width: 64 }, texture: { height: 32, width: 64 } },
+    });
+    const container = createRunContainer(registry, config);
+    const renderer = await resolveRole(container, 'renderer');
+    expect(renderer.id).to.equal('rasterizer');
+    const generator = await resolveRole(container, 'textureGenerator');
+    expect(generator.inputSize).to.deep.equal([64, 64]);
+    expect(generator.textureSize).to.deep.equal([32, 64]);
+    const images = tf.zeros([1, 64, 64, 3]) as tf.Tensor4D;
+    const texture = generator.generate(images, false);
+    expect(texture.shape).to.deep.equal([1, 32, 64, 3]);
+    tf.dispose([images, texture]);
+    generator.dispose();
+  });
+});
