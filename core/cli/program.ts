@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { backendCommand } from './commands/backend';
+import { benchCommand } from './commands/bench';
 import { configCommand } from './commands/config';
 import { pluginsCommand } from './commands/plugins';
 import type { CliServices } from './services';
@@ -11,6 +12,7 @@ export function buildProgram(services: CliServices): Command {
     .showHelpAfterError()
     .addCommand(pluginsCommand(services))
     .addCommand(configCommand(services))
-    .addCommand(backendCommand());
+    .addCommand(backendCommand())
+    .addCommand(benchCommand());
   return program;
 }

@@ -1,0 +1,92 @@
+import Table from 'cli-table3';
+import { Command, InvalidArgumentError } from 'commander';
+import { BACKEND_REQUESTS, type BackendRequest } from '../../backend/backend';
+import { runBenchTrainStep, type BenchTrainStepResult } from '../../bench/train-step';
+import { note, printJson, printLine } from '../output';
+
+export interface BenchTrainStepCliOptions {
+  readonly backend: string;
+  readonly width: number;
+  readonly batch: number;
+  readonly steps: number;
+  readonly warmup: number;
+  readonly threads?: number;
+  readonly profile?: boolean;
+  readonly torch: boolean;
+  readonly json?: boolean;
+}
+
+function positiveNumber(value: string): number {
+  const x = Number(value);
+  if (!(x > 0 && Number.isFinite(x))) throw new InvalidArgumentError(`expected a positive number, got '${value}'`);
+  return x;
+}
+
+function positiveInt(value: string): number {
+  const x = Number(value);
+  if (!(Number.isInteger(x) && x >= 1)) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
+  return x;
+}
+
+function nonNegativeInt(value: string): number {
+  const x = Number(value);
+  if (!(Number.isInteger(x) && x >= 0)) throw new InvalidArgumentError(`expected an integer >= 0, got '${value}'`);
+  return x;
+}
+
+function fmt(x: number | null, digits = 0, unit = ''): string {
+  return x == null ? 'n/a' : `${x.toFixed(digits)}${unit}`;
+}
+
+/** The human-readable report: one row per thread count, then the FLOP figures. */
+export function formatBenchTrainStep(r: BenchTrainStepResult): string {
+  const table = new Table({ head: ['threads', 'retex ms/step', 'torch ms/step', 'retex / torch', 'retex conv GFLOP/s'] });
+  table.push(['1', fmt(r.retex_ms_per_step_1thread), fmt(r.torch_ms_per_step_1thread), fmt(r.ratio_1thread, 2, 'x'), fmt(r.retex_gflops_per_s_1thread, 2)]);
+  if (r.threads > 1) {
+    table.push([String(r.threads), fmt(r.retex_ms_per_step), fmt(r.torch_ms_per_step), fmt(r.ratio, 2, 'x'), fmt(r.retex_gflops_per_s, 2)]);
+  }
+  const lines = [
+    `train step: U-Net + ResNet classifier at width ${r.width}, batch ${r.batch} of 128x64, Adam; ${r.params.toLocaleString('en-US')} parameters`,
+    `backend ${r.backend}; ${r.steps} timed steps after ${r.warmup} warm-up`,
+    table.toString(),
+    `convolutions: ${r.conv_gflops_per_step} GFLOP per step; matMul peak on this backend (1 thread): ${r.wasm_matmul_peak_gflops} GFLOP/s`,
+  ];
+  if (r.torch_version) lines.push(`PyTorch peer: torch ${r.torch_version}`);
+  if (r.torch_note) lines.push(`PyTorch peer: ${r.torch_note}`);
+  if (r.top_kernels) {
+    const k = new Table({ head: ['kernel (1-thread step)', 'ms', 'calls', 'share'] });
+    for (const e of r.top_kernels) k.push([e.kernel, e.ms.toFixed(1), String(e.calls), `${(e.share * 100).toFixed(1)}%`]);
+    lines.push(k.toString());
+  }
+  return lines.join('\n');
+}
+
+/** `retex bench train-step`: retex's training step against PyTorch on the CPU, 1 thread and all cores. */
+export function benchTrainStepCommand(): Command {
+  return new Command('train-step')
+    .description('time one training step (U-Net + classifier, Adam) on 1 thread and all cores against the PyTorch peer')
+    .option('--backend <name>', `backend: ${BACKEND_REQUESTS.join('|')}`, 'auto')
+    .option('--width <w>', 'width multiplier of both networks (1 = the paper\'s 64..512 channels)', positiveNumber, 0.25)
+    .option('--batch <n>', 'batch size', positiveInt, 16)
+    .option('--steps <n>', 'timed steps per configuration', positiveInt, 5)
+    .option('--warmup <n>', 'untimed steps before timing', nonNegativeInt, 2)
+    .option('--threads <n>', 'threads (data-parallel workers) for the all-cores run; default: every core', positiveInt)
+    .option('--profile', 'also list the kernels of one single-process step by time')
+    .option('--no-torch', 'skip the PyTorch peer')
+    .option('--json', 'print one JSON object')
+    .action(async (options: BenchTrainStepCliOptions) => {
+      const result = await runBenchTrainStep({
+        backend: options.backend as BackendRequest,
+        width: options.width,
+        batch: options.batch,
+        steps: options.steps,
+        warmup: options.warmup,
+        threads: options.threads,
+        profile: options.profile,
+        skipTorch: !options.torch,
+        onNote: note,
+      });
+      if (options.json) printJson(result);
+      else printLine(formatBenchTrainStep(result));
+    });
+}
