@@ -1,0 +1,243 @@
+import * as os from 'os';
+import { performance } from 'perf_hooks';
+import { initBackend, type BackendRequest } from '../backend/backend';
+import { tf } from '../backend/tf';
+import { DataParallelTrainer } from '../train/data-parallel';
+import { disposeBatch, hostBatchToTensors } from '../train/host-tensors';
+import { TextureClassifierTask, textureClassifierTaskSpec, type TextureClassifierTaskOptions } from '../train/texture-classifier-task';
+import { TrainStep } from '../train/train-step';
+import type { HostBatch } from '../train/train-task';
+import { classifierConvLayers, trainStepConvFlops, unetConvLayers } from './train-step-flops';
+import { measureMatMulPeakGflops } from './train-step-matmul-peak';
+import { runTorchPeer, torchUnavailableReason, type TorchPeerResult } from './train-step-torch';
+
+/** Options of {@link runBenchTrainStep}. */
+export interface BenchTrainStepOptions {
+  /** Default `auto`. */
+  readonly backend?: BackendRequest;
+  /** Width multiplier of both networks; default 0.25. */
+  readonly width?: number;
+  /** Default 16 (the method's). */
+  readonly batch?: number;
+  /** Timed steps per configuration; default 5. */
+  readonly steps?: number;
+  /** Untimed steps before timing; default 2. */
+  readonly warmup?: number;
+  /** Threads for the "all cores" runs; default `os.availableParallelism()`. */
+  readonly threads?: number;
+  /** Also profile one single-process step by kernel; default false. */
+  readonly profile?: boolean;
+  /** Skip the PyTorch peer; default false. */
+  readonly skipTorch?: boolean;
+  readonly onNote?: (message: string) => void;
+}
+
+/** Time spent in one kernel during a profiled step. */
+export interface KernelShare {
+  readonly kernel: string;
+  readonly ms: number;
+  readonly calls: number;
+  /** Fraction of the summed kernel time. */
+  readonly share: number;
+}
+
+/** The benchmark's figures (snake_case: this is the --json output). */
+export interface BenchTrainStepResult {
+  readonly backend: string;
+  /** retex, all cores (data-parallel workers). */
+  readonly retex_ms_per_step: number;
+  readonly torch_ms_per_step: number | null;
+  /** retex / torch at `threads` threads. */
+  readonly ratio: number | null;
+  readonly ratio_1thread: number | null;
+  readonly retex_ms_per_step_1thread: number;
+  readonly torch_ms_per_step_1thread: number | null;
+  readonly width: number;
+  readonly batch: number;
+  readonly threads: number;
+  readonly steps: number;
+  readonly warmup: number;
+  /** Convolution FLOPs of one step (forward + filter and input gradients), in GFLOP. */
+  readonly conv_gflops_per_step: number;
+  /** Convolution GFLOP/s reached by retex on all cores and on one thread. */
+  readonly retex_gflops_per_s: number;
+  readonly retex_gflops_per_s_1thread: number;
+  readonly torch_gflops_per_s: number | null;
+  /** Best GFLOP/s of a 1024^3 matMul on the active backend, one thread. */
+  readonly wasm_matmul_peak_gflops: number;
+  readonly torch_version: string | null;
+  /** Why the torch figures are null, with the install command. */
+  readonly torch_note: string | null;
+  readonly params: number;
+  /** Present with `profile`: kernels of one single-process step, most expensive first. */
+  readonly top_kernels?: readonly KernelShare[];
+}
+
+/** The benchmark task at a width: the method's 128x64 input, 64x64 texture, 751 classes. */
+export function benchTaskOptions(width: number): TextureClassifierTaskOptions {
+  return {
+    unet: { width, inputSize: [128, 64], textureSize: [64, 64] },
+    classifier: { width, numClasses: 751, inputSize: [64, 64], blocksPerStage: 1 },
+  };
+}
+
+/** A random batch: images uniform in [-1,1), labels in [0, classes). */
+export function randomHostBatch(batch: number, h: number, w: number, classes: number, seed = 1): HostBatch {
+  let s = seed >>> 0;
+  const next = (): number => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+  const images = new Float32Array(batch * h * w * 3);
+  for (let i = 0; i < images.length; i++) images[i] = next() * 2 - 1;
+  const labels = Int32Array.from({ length: batch }, () => Math.floor(next() * classes));
+  return {
+    images: { values: images, shape: [batch, h, w, 3], dtype: 'float32' },
+    labels: { values: labels, shape: [batch], dtype: 'int32' },
+  };
+}
+
+function positiveInt(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+async function timeSteps(step: () => Promise<unknown> | unknown, warmup: number, steps: number): Promise<number> {
+  for (let i = 0; i < warmup; i++) await step();
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) await step();
+  return (performance.now() - t0) / steps;
+}
+
+function topKernels(profile: Awaited<ReturnType<typeof tf.profile>>, limit = 15): KernelShare[] {
+  const by = new Map<string, { ms: number; calls: number }>();
+  for (const k of profile.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    const e = by.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += ms;
+    e.calls += 1;
+    by.set(k.name, e);
+  }
+  const total = [...by.values()].reduce((a, e) => a + e.ms, 0) || 1;
+  return [...by.entries()]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, limit)
+    .map(([kernel, e]) => ({ kernel, ms: round(e.ms, 1), calls: e.calls, share: round(e.ms / total, 3) }));
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/**
+ * Times retex's training step (U-Net + classifier, softmax cross-entropy, Adam) on one thread and on
+ * all cores (data-parallel workers), and the PyTorch peer with the same thread counts.
+ */
+export async function runBenchTrainStep(options: BenchTrainStepOptions = {}): Promise<BenchTrainStepResult> {
+  const note = options.onNote ?? (() => undefined);
+  const width = options.width ?? 0.25;
+  if (!(width > 0 && Number.isFinite(width))) throw new Error(`--width must be a positive number, got ${width}`);
+  const batch = positiveInt('--batch', options.batch ?? 16);
+  const steps = positiveInt('--steps', options.steps ?? 5);
+  const warmup = options.warmup ?? 2;
+  if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup must be an integer >= 0, got ${warmup}`);
+  const threads = positiveInt('--threads', options.threads ?? os.availableParallelism());
+  const backendRequest = options.backend ?? 'auto';
+
+  const info = await initBackend(backendRequest);
+  note(`backend: ${info.name} (${info.detail})`);
+  const taskOptions = benchTaskOptions(width);
+  const [h, w] = taskOptions.unet!.inputSize!;
+  const classes = taskOptions.classifier!.numClasses!;
+  const hostBatch = randomHostBatch(batch, h, w, classes);
+  const layers = [...unetConvLayers(taskOptions.unet), ...classifierConvLayers(taskOptions.classifier)];
+  const convGflops = trainStepConvFlops(layers, batch) / 1e9;
+
+  note('measuring the matMul peak (1024x1024x1024)');
+  const matmulPeak = measureMatMulPeakGflops();
+
+  // retex, one thread: the whole batch in this process.
+  note(`retex, 1 thread: ${warmup} warm-up + ${steps} timed steps`);
+  const task = new TextureClassifierTask(taskOptions);
+  const trainer = new TrainStep(task);
+  const tensors = hostBatchToTensors(hostBatch);
+  let retex1: number;
+  let params: number;
+  let kernels: KernelShare[] | undefined;
+  try {
+    params = task.trainableVariables().reduce((n, v) => n + v.size, 0);
+    retex1 = await timeSteps(() => trainer.step(tensors), warmup, steps);
+    if (options.profile) {
+      note('profiling one step');
+      kernels = topKernels(await tf.profile(() => void trainer.step(tensors)));
+    }
+  } finally {
+    disposeBatch(tensors);
+    trainer.dispose();
+    task.dispose();
+  }
+  note(`retex, 1 thread: ${retex1.toFixed(0)} ms/step`);
+
+  // torch, one thread (before the multi-threaded runs, so the two 1-thread figures see similar load).
+  const torchReason = options.skipTorch ? 'skipped (--no-torch)' : await torchUnavailableReason();
+  if (torchReason != null) note(`PyTorch peer unavailable: ${torchReason}`);
+  const peer = (n: number): Promise<TorchPeerResult | null> => {
+    if (torchReason != null) return Promise.resolve(null);
+    note(`torch, ${n} thread(s)`);
+    return runTorchPeer({
+      width,
+      batch,
+      steps,
+      warmup,
+      threads: n,
+      inputSize: [h, w],
+      textureSize: taskOptions.unet!.textureSize!,
+      classifierWidth: width,
+      numClasses: classes,
+      classifierInput: taskOptions.classifier!.inputSize!,
+      blocksPerStage: taskOptions.classifier!.blocksPerStage!,
+    });
+  };
+  const torch1 = await peer(1);
+
+  // retex, all cores: one data-parallel worker per thread.
+  let retexN = retex1;
+  if (threads > 1) {
+    note(`retex, ${threads} workers: starting`);
+    const dp = await DataParallelTrainer.start({ task: textureClassifierTaskSpec(taskOptions), workers: threads, backend: backendRequest });
+    try {
+      retexN = await timeSteps(() => dp.step(hostBatch), warmup, steps);
+    } finally {
+      await dp.dispose();
+    }
+    note(`retex, ${threads} workers: ${retexN.toFixed(0)} ms/step`);
+  }
+  const torchN = threads > 1 ? await peer(threads) : torch1;
+
+  const torchMs = torchN?.ms_per_step ?? null;
+  const torchMs1 = torch1?.ms_per_step ?? null;
+  return {
+    backend: info.name,
+    retex_ms_per_step: round(retexN, 1),
+    torch_ms_per_step: torchMs == null ? null : round(torchMs, 1),
+    ratio: torchMs == null ? null : round(retexN / torchMs, 2),
+    ratio_1thread: torchMs1 == null ? null : round(retex1 / torchMs1, 2),
+    retex_ms_per_step_1thread: round(retex1, 1),
+    torch_ms_per_step_1thread: torchMs1 == null ? null : round(torchMs1, 1),
+    width,
+    batch,
+    threads,
+    steps,
+    warmup,
+    conv_gflops_per_step: round(convGflops, 3),
+    retex_gflops_per_s: round(convGflops / (retexN / 1000), 2),
+    retex_gflops_per_s_1thread: round(convGflops / (retex1 / 1000), 2),
+    torch_gflops_per_s: torchMs == null ? null : round(convGflops / (torchMs / 1000), 2),
+    wasm_matmul_peak_gflops: round(matmulPeak, 2),
+    torch_version: torch1?.torch_version ?? null,
+    torch_note: torchReason,
+    params,
+    ...(kernels ? { top_kernels: kernels } : {}),
+  };
+}
