@@ -12,7 +12,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
-import { reduceLeadingAxes } from './leading-axes-reduction';
+import { pooledReduce } from './pooled-reduction';
 import { free, heapF32, runKernel, transpose, view, WasmKernelArgs, type TensorInfo } from './wasm-kernel-utils';
 
 function swapLastTwo(backend: BackendWasm, t: TensorInfo): TensorInfo {
@@ -39,7 +39,7 @@ function rowTimesMatrix(backend: BackendWasm, a: TensorInfo, b: TensorInfo, k: n
     let uniform = true;
     for (let i = 1; i < k && uniform; i++) uniform = row[i] === w;
     if (uniform) {
-      const out = reduceLeadingAxes(backend, view(b, [k, n]), 1, w, false);
+      const out = pooledReduce(backend, view(b, [k, n]), { first: 0, last: 0 }, w, false);
       out.shape = [...outer, 1, n];
       return out;
     }

@@ -2,7 +2,7 @@
  * Training kernels for the TF.js wasm backend: what conv-net training needs that
  * @tensorflow/tfjs-backend-wasm 4.22 lacks (Conv2DBackpropFilter, UnsortedSegmentSum, depthwise
  * backprops), runs slowly (Conv2DBackpropInput, Tile, transposed BatchMatMul, channel Concat/SplitV,
- * Sum/Mean over leading axes, copying Identity) or gets wrong
+ * Sum/Mean over axes before the last, copying Identity) or gets wrong
  * (resize gradients with halfPixelCenters, MaxPoolGrad on some non-square images).
  */
 import { tf } from '../tf';
