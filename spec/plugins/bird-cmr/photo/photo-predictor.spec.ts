@@ -1,0 +1,116 @@
+import { expect } from 'chai';
+import { initBackend } from '../../../../core/backend/backend';
+import { tf } from '../../../../core/backend/tf';
+import { createRunContainer, defaultRegistry, loadConfig, resolveRole } from '../../../../registry';
+import { birdViewQuaternion } from '../../../../plugins/bird-cmr/camera/bird-views';
+import { BirdDetector, COCO_BIRD_CLASS, decodeDetections } from '../../../../plugins/bird-cmr/photo/bird-detector';
+import { estimateForeground } from '../../../../plugins/bird-cmr/photo/foreground-mask';
+import { cameraFromSilhouette } from '../../../../plugins/bird-cmr/photo/silhouette-pose';
+import { benchmarkPhotoFit, silhouetteTwin, syntheticBirdPhoto } from '../../../../plugins/bird-cmr/predictors/fit-benchmark';
+import { PhotoPredictor } from '../../../../plugins/bird-cmr/predictors/photo';
+import { maskIou, renderSilhouette } from '../../../../plugins/bird-cmr/predictors/silhouette';
+import { buildBirdMeanShape } from '../../../../plugins/bird-cmr/shape/mean-shape';
+import { quaternionToMatrix } from '../../../../core/renderer/rotation';
+import { rotationAngleDeg } from '../../../../plugins/bird-cmr/camera/quaternion';
+
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 16807) % 2147483647;
+    return s / 2147483647;
+  };
+}
+
+describe('plugins/bird-cmr photo predictor', () => {
+  const shape = buildBirdMeanShape(3);
+
+  it('decodes CenterNet rows: birds only, above the score, scaled and clipped to the image, best first', () => {
+    const rows = [
+      [100, 50, 300, 250, 0.4, COCO_BIRD_CLASS],
+      [0, 0, 512, 512, 0.9, 0],
+      [-20, 256, 128, 600, 0.7, COCO_BIRD_CLASS],
+      [10, 10, 20, 20, 0.1, COCO_BIRD_CLASS],
+    ];
+    const found = decodeDetections(rows, 512, 128, 256, 0.2);
+    expect(found).to.have.length(2);
+    expect(found[0].score).to.equal(0.7);
+    expect(found[0].box).to.deep.equal([0, 64, 64, 64]);
+    expect(found[1].box).to.deep.equal([50, 12.5, 100, 50]);
+  });
+
+  it('separates a bird from a different background inside its box (estimated mask IoU > 0.8)', () => {
+    const random = lcg(3);
+    const camera = { scale: 0.75, translation: [0, 0] as [number, number], quaternion: birdViewQuaternion('side') };
+    const photo = syntheticBirdPhoto(shape.mesh, camera, 96, random);
+    const mask = estimateForeground(photo.pixels, 96, 96, photo.box);
+    expect(maskIou(mask, photo.mask)).to.be.greaterThan(0.8);
+    // Nothing outside the box.
+    const [bx, by, bw, bh] = photo.box;
+    for (let y = 0; y < 96; y++) for (let x = 0; x < 96; x++) if (x < bx || y < by || x >= bx + bw || y >= by + bh) expect(mask[y * 96 + x]).to.equal(0);
+    expect(() => estimateForeground(photo.pixels, 96, 96, [200, 200, 10, 10])).to.throw(/no area inside the 96x96 image/);
+  });
+
+  it('finds a camera from an exact silhouette that reproduces it (IoU > 0.9), up to the mirror twin', () => {
+    const truth = { scale: 0.7, translation: [0.05, 0] as [number, number], quaternion: [0.7, 0.1, 0.7, 0.05] as [number, number, number, number] };
+    const norm = Math.hypot(...truth.quaternion);
+    const q = truth.quaternion.map((v) => v / norm) as [number, number, number, number];
+    const mask = renderSilhouette(shape.mesh, { ...truth, quaternion: q }, 96, 96);
+    const pose = cameraFromSilhouette(shape.mesh, mask, 96, 96);
+    expect(maskIou(renderSilhouette(shape.mesh, pose.camera, 96, 96), mask)).to.be.greaterThan(0.9);
+    // The twin has exactly the same silhouette, so only the smaller of the two errors is meaningful.
+    const r = quaternionToMatrix(pose.camera.quaternion);
+    const t = quaternionToMatrix(q);
+    expect(maskIou(renderSilhouette(shape.mesh, { ...truth, quaternion: q }, 96, 96), mask)).to.equal(1);
+    expect(Math.min(rotationAngleDeg(r, t), rotationAngleDeg(r, silhouetteTwin(t)))).to.be.lessThan(30);
+    expect(() => cameraFromSilhouette(shape.mesh, new Float32Array(96 * 96), 96, 96)).to.throw(/mask is empty/);
+  });
+
+  it('silhouetteTwin is a proper rotation whose silhouette of the symmetric bird is identical', () => {
+    const r = quaternionToMatrix([0.8, 0.3, -0.4, 0.2]);
+    const twin = silhouetteTwin(r);
+    const det = twin[0] * (twin[4] * twin[8] - twin[5] * twin[7]) - twin[1] * (twin[3] * twin[8] - twin[5] * twin[6]) + twin[2] * (twin[3] * twin[7] - twin[4] * twin[6]);
+    expect(det).to.be.closeTo(1, 1e-9);
+    const { matrixToQuaternion } = require('../../../../plugins/bird-cmr/camera/quaternion');
+    const a = renderSilhouette(shape.mesh, { scale: 0.8, translation: [0, 0], quaternion: matrixToQuaternion(r) }, 64, 64);
+    const b = renderSilhouette(shape.mesh, { scale: 0.8, translation: [0, 0], quaternion: matrixToQuaternion(twin) }, 64, 64);
+    expect(maskIou(a, b)).to.be.greaterThan(0.99);
+  });
+
+  describe('with the COCO detector (wasm backend)', () => {
+    let detector: BirdDetector;
+    before(async () => {
+      await initBackend('wasm');
+      detector = await BirdDetector.load();
+    });
+    after(async () => {
+      detector.dispose();
+      await initBackend('cpu');
+    });
+
+    it('scores at least 0.7 IoU on synthetic photos given the bird box (the issue\'s goal)', async () => {
+      const predictor = new PhotoPredictor(shape, detector);
+      const result = await benchmarkPhotoFit(predictor, shape, { count: 3, size: 96, seed: 2 });
+      expect(result.iou).to.be.greaterThan(0.7);
+      expect(result.mask_iou).to.be.greaterThan(0.7);
+    });
+
+    it('says so when a photo shows no bird, through the registry and the bird config', async () => {
+      const registry = defaultRegistry();
+      const { config } = await loadConfig(registry, { category: 'bird', overrides: { meshPredictor: { type: 'photo', minScore: 0.3 } } });
+      const predictor = await resolveRole(createRunContainer(registry, config), 'meshPredictor');
+      expect(predictor).to.be.instanceOf(PhotoPredictor);
+      const blank = tf.fill([64, 64, 3], 0.2) as tf.Tensor3D;
+      const before = tf.memory().numTensors;
+      const message = await predictor.predict({ image: blank, id: 'wall.jpg' }).then(() => '', (e: Error) => e.message);
+      expect(tf.memory().numTensors).to.equal(before);
+      blank.dispose();
+      predictor.dispose();
+      expect(message).to.match(/no bird found in image wall\.jpg \(COCO detector, class 'bird', score >= 0\.3\).*lower meshPredictor\.minScore/);
+    });
+
+    it('explains a detector model path that does not exist', async () => {
+      const message = await BirdDetector.load('/nowhere/centernet.json').then(() => '', (e: Error) => e.message);
+      expect(message).to.contain('/nowhere/centernet.json');
+    });
+  });
+});
