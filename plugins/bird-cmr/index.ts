@@ -6,6 +6,15 @@ import { PhotoPredictor } from './predictors/photo';
 import { DEFAULT_KEYPOINT_WEIGHT, DEFAULT_REFINE_EVALUATIONS } from './predictors/silhouette-refine';
 import { buildBirdMeanShape, DEFAULT_SUBDIVISIONS } from './shape/mean-shape';
 
+export { SpeciesBatchSampler } from './cub/species-batch-sampler';
+export { CubDataset, cubAnnotations, type CubAnnotations } from './cub/cub-dataset';
+export { buildBirdMeanShape, keypointPositions, BIRD_TEXTURE_SIZE, type BirdMeanShape } from './shape/mean-shape';
+export { CUB_KEYPOINT_NAMES, CUB_FLIP_PERMUTATION } from './keypoints';
+export { fitWeakPerspective, projectWeakPerspective, type WeakPerspectiveParams } from './camera/camera-fit';
+export { benchmarkAnnotationFit, benchmarkPhotoFit } from './predictors/fit-benchmark';
+export { AnnotationFitPredictor } from './predictors/annotation-fit';
+export { PhotoPredictor } from './predictors/photo';
+
 function subdivisionsOf(pluginOptions: Readonly<Record<string, unknown>>): number {
   return (pluginOptions.subdivisions as number | undefined) ?? DEFAULT_SUBDIVISIONS;
 }
