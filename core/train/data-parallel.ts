@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { performance } from 'perf_hooks';
 import { Worker } from 'worker_threads';
 import type { BackendRequest } from '../backend/backend';
 import { DEFAULT_LEARNING_RATE } from './train-step';
@@ -24,6 +25,18 @@ export interface DataParallelOptions {
   readonly backend?: BackendRequest;
   /** Adam learning rate; default 1e-4. */
   readonly learningRate?: number;
+}
+
+/** Where the last step's time went, in milliseconds (for benchmarks). */
+export interface StepTimings {
+  /** Wall time of the whole step as seen by the main thread. */
+  readonly totalMs: number;
+  /** Per worker: time spent computing its shard's gradients (inside the worker). */
+  readonly gradientMs: readonly number[];
+  /** Main thread: averaging the gradients. */
+  readonly averageMs: number;
+  /** Per worker: time spent applying Adam. */
+  readonly applyMs: readonly number[];
 }
 
 /** Averaged loss and gradients of one batch, as host memory keyed by logical variable path. */
@@ -88,6 +101,10 @@ type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : n
  * Workers run compiled JavaScript (`worker.js` beside this file), so build with `npm run build` first.
  */
 export class DataParallelTrainer {
+  private timings: StepTimings | null = null;
+  private gradientMs: number[] = [];
+  private averageMs = 0;
+
   private constructor(
     private readonly handles: WorkerHandle[],
     /** The variable layout shared by all replicas. */
@@ -196,9 +213,21 @@ export class DataParallelTrainer {
    * @returns the batch's mean loss before the update.
    */
   async step(batch: HostBatch, training = true): Promise<number> {
+    const t0 = performance.now();
     const loss = await this.gradientsIntoAverage(batch, training);
-    await Promise.all(this.handles.map((h) => h.request({ op: 'apply' })));
+    const applied = await Promise.all(this.handles.map((h) => h.request({ op: 'apply' })));
+    this.timings = {
+      totalMs: performance.now() - t0,
+      gradientMs: this.gradientMs,
+      averageMs: this.averageMs,
+      applyMs: applied.map((r) => r.ms),
+    };
     return loss;
+  }
+
+  /** Timings of the last `step()`, or null before the first. */
+  get lastStepTimings(): StepTimings | null {
+    return this.timings;
   }
 
   /** Every variable of replica 0 by logical path (copies). */
@@ -224,6 +253,8 @@ export class DataParallelTrainer {
         return h.request({ op: 'gradients', shard, training }, transfer);
       }),
     );
+    this.gradientMs = replies.map((r) => r.ms);
+    const t0 = performance.now();
     const weights = shards.map((s) => hostBatchSize(s) / n);
     const avg = this.average;
     avg.fill(0);
@@ -232,6 +263,7 @@ export class DataParallelTrainer {
       const k = weights[w];
       for (let i = 0; i < avg.length; i++) avg[i] += k * g[i];
     }
+    this.averageMs = performance.now() - t0;
     return replies.reduce((s, r, i) => s + weights[i] * (r.loss ?? NaN), 0);
   }
 }

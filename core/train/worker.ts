@@ -3,6 +3,7 @@
  * its own replica of the task, computes gradients on the shards it is sent, and applies the averaged
  * gradients with its own Adam, so every replica takes the same update and stays identical.
  */
+import { performance } from 'perf_hooks';
 import { parentPort, workerData } from 'worker_threads';
 import { tf } from '../backend/tf';
 import { initBackend } from '../backend/backend';
@@ -110,8 +111,10 @@ async function main(): Promise<void> {
   port.on('message', (req: WorkerRequest) => {
     let reply: WorkerReply;
     try {
+      const t0 = performance.now();
       const loss = handlers[req.op](req);
-      reply = typeof loss === 'number' ? { id: req.id, ok: true, loss } : { id: req.id, ok: true };
+      const ms = performance.now() - t0;
+      reply = typeof loss === 'number' ? { id: req.id, ok: true, loss, ms } : { id: req.id, ok: true, ms };
     } catch (err) {
       reply = { id: req.id, ok: false, error: (err as Error).stack ?? String(err) };
     }
