@@ -2,7 +2,9 @@ import { Command } from 'commander';
 import { backendCommand } from './commands/backend';
 import { benchCommand } from './commands/bench';
 import { configCommand } from './commands/config';
+import { exportCommand } from './commands/export';
 import { pluginsCommand } from './commands/plugins';
+import { viewCommand } from './commands/view';
 import type { CliServices } from './services';
 
 /** The `retex` command line: one file per command under commands/. */
@@ -13,6 +15,8 @@ export function buildProgram(services: CliServices): Command {
     .addCommand(pluginsCommand(services))
     .addCommand(configCommand(services))
     .addCommand(backendCommand())
+    .addCommand(viewCommand())
+    .addCommand(exportCommand())
     .addCommand(benchCommand());
   return program;
 }

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import type { Metadata, OutputInfo } from 'sharp';
 import { tf } from '../backend/tf';
 import { ImageError } from './image-error';
-import type { PixelRange } from './image-io';
+import type { PixelBuffer, PixelRange } from './image-io';
 
 /** Formats retex decodes; others (GIF, TIFF, HEIF, SVG, ...) are rejected with a hint to convert. */
 export const SUPPORTED_IMAGE_FORMATS = ['jpeg', 'png', 'webp'] as const;
@@ -178,12 +178,13 @@ function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
-async function decodeBuffer(
+/** Decodes to 8-bit RGB after every check (format, size limits, corruption). */
+async function decodeRgb(
   buf: Uint8Array,
   name: string,
   file: string | undefined,
   opts: DecodeImageOptions,
-): Promise<tf.Tensor3D> {
+): Promise<PixelBuffer> {
   validateOptions(opts, name);
   const probe = await probeBuffer(buf, name, file, opts);
   const rgb = (c: Rgb) => ({ r: c[0], g: c[1], b: c[2] });
@@ -215,13 +216,23 @@ async function decodeBuffer(
   if (info.channels !== 3 || data.length !== info.width * info.height * 3) {
     throw new ImageError('corrupt', `${name}: decoder returned ${info.channels} channels, expected RGB`, file);
   }
-  const out = new Float32Array(data.length);
+  return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.length), height: info.height, width: info.width, channels: 3 };
+}
+
+async function decodeBuffer(
+  buf: Uint8Array,
+  name: string,
+  file: string | undefined,
+  opts: DecodeImageOptions,
+): Promise<tf.Tensor3D> {
+  const { pixels, height, width } = await decodeRgb(buf, name, file, opts);
+  const out = new Float32Array(pixels.length);
   if ((opts.range ?? '[-1,1]') === '[-1,1]') {
-    for (let i = 0; i < data.length; i++) out[i] = data[i] / 127.5 - 1;
+    for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] / 127.5 - 1;
   } else {
-    for (let i = 0; i < data.length; i++) out[i] = data[i] / 255;
+    for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] / 255;
   }
-  return tf.tensor3d(out, [info.height, info.width, 3], 'float32');
+  return tf.tensor3d(out, [height, width, 3], 'float32');
 }
 
 /**
@@ -272,6 +283,17 @@ export async function readImage(file: string, options: DecodeImageOptions = {}):
   validateOptions(options, file);
   const buf = await readChecked(file, options.maxBytes ?? DEFAULT_MAX_IMAGE_BYTES);
   return decodeBuffer(buf, file, file, options);
+}
+
+/**
+ * Reads and decodes an image file to 8-bit RGB pixels (no tensor, no backend needed), with the same
+ * checks and options as {@link readImage} (`range` does not apply).
+ * @throws ImageError as readImage does.
+ */
+export async function readPixels(file: string, options: DecodeImageOptions = {}): Promise<PixelBuffer> {
+  validateOptions(options, file);
+  const buf = await readChecked(file, options.maxBytes ?? DEFAULT_MAX_IMAGE_BYTES);
+  return decodeRgb(buf, file, file, options);
 }
 
 /** Reads only the header of an image file: format and stored size, with the same checks as {@link readImage}. */

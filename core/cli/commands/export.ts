@@ -1,0 +1,44 @@
+import * as path from 'path';
+import { Command } from 'commander';
+import { writeGlb } from '../../export/gltf-writer';
+import { writeTexturedObj } from '../../export/obj-writer';
+import { printJson, printLine } from '../output';
+import { readTexturedMesh } from '../textured-mesh-input';
+
+export interface ExportOptions {
+  readonly mesh: string;
+  readonly texture: string;
+  readonly out: string;
+  readonly json?: boolean;
+}
+
+/** Writes a textured mesh as one .glb (texture embedded) or as .obj + .mtl + .png, by the output's extension. */
+export async function runExport(options: ExportOptions): Promise<{ files: string[] }> {
+  const { mesh, texture } = await readTexturedMesh(options.mesh, options.texture);
+  const ext = path.extname(options.out).toLowerCase();
+  let files: string[];
+  if (ext === '.glb') {
+    await writeGlb(options.out, mesh, texture, { name: path.basename(options.out, ext) });
+    files = [options.out];
+  } else if (ext === '.obj') {
+    const written = await writeTexturedObj(options.out, mesh, texture);
+    files = [written.obj, written.mtl, written.texture];
+  } else {
+    throw new Error(`--out must end in .glb (one file, texture embedded) or .obj (with .mtl and .png), got '${options.out}'`);
+  }
+  if (options.json) printJson({ files });
+  else printLine(`wrote ${files.join(', ')}`);
+  return { files };
+}
+
+export function exportCommand(): Command {
+  return new Command('export')
+    .description('write a textured mesh (OBJ + texture image) as a .glb or as .obj + .mtl + .png')
+    .requiredOption('--mesh <file.obj>', 'mesh with texture coordinates')
+    .requiredOption('--texture <image>', 'texture image (PNG, JPEG or WebP)')
+    .requiredOption('-o, --out <file.glb|file.obj>', 'output; the extension picks the format')
+    .option('--json', 'machine-readable output')
+    .action(async (options: ExportOptions) => {
+      await runExport(options);
+    });
+}
