@@ -5,6 +5,7 @@ import { BirdDetector } from '../photo/bird-detector';
 import { PhotoPredictor } from '../predictors/photo';
 import { benchmarkPhotoFit, mismatchedBird, syntheticBirdPhoto } from '../predictors/fit-benchmark';
 import { buildBirdMeanShape } from '../shape/mean-shape';
+import { renderSilhouette } from '../predictors/silhouette';
 import { shadedView } from '../shape/shape-preview';
 
 /**
@@ -31,19 +32,22 @@ async function main(): Promise<void> {
     const { aligned, report } = await predictor.fitInBox({ image, id: 'example' }, { box: photo.box, score: 1 });
     image.dispose();
     const fitted = shadedView(shape.mesh, new WeakPerspectiveCamera(report.camera), size, size, (report.camera.scale * size) / 2);
+    const silhouette = renderSilhouette(shape.mesh, report.camera, size, size);
     const out = new Uint8Array(size * size * 3 * 3);
     for (let y = 0; y < size; y++) {
       for (let x = 0; x < size; x++) {
         const p = y * size + x;
         for (let c = 0; c < 3; c++) {
-          out[3 * (y * 3 * size + x) + c] = Math.round(photo.pixels[3 * p + c] * 255);
+          // The fitted silhouette's outline drawn over the photo in white.
+          const edge = silhouette[p] > 0 && (x === 0 || y === 0 || !silhouette[p - 1] || !silhouette[p - size]);
+          out[3 * (y * 3 * size + x) + c] = edge ? 255 : Math.round(photo.pixels[3 * p + c] * 255);
           out[3 * (y * 3 * size + size + x) + c] = (aligned.mask as Float32Array)[p] * 255;
           out[3 * (y * 3 * size + 2 * size + x) + c] = fitted.pixels[3 * p + c];
         }
       }
     }
     await writePng(example, out, size, 3 * size, 3);
-    process.stdout.write(`wrote ${example}: photo | estimated mask | fitted mesh\n`);
+    process.stdout.write(`wrote ${example}: photo with the fitted outline | estimated mask | fitted mesh\n`);
   }
   predictor.dispose();
 }
