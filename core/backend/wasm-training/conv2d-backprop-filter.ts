@@ -11,7 +11,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
-import { free, heapF32, runKernel, transpose, view, WasmKernelArgs, type TensorInfo } from './wasm-kernel-utils';
+import { convInfoForDy, free, heapF32, runKernel, transpose, view, WasmKernelArgs, type TensorInfo } from './wasm-kernel-utils';
 
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
@@ -177,7 +177,7 @@ function conv2DBackpropFilter(args: WasmKernelArgs<BackpropFilterAttrs>): Tensor
   const xs = nchw ? transpose(backend, x, [0, 2, 3, 1]) : x;
   const dys = nchw ? transpose(backend, dy, [0, 2, 3, 1]) : dy;
   try {
-    const info = tf.backend_util.computeConv2DInfo(
+    const info = convInfoForDy(
       xs.shape as [number, number, number, number],
       attrs.filterShape,
       attrs.strides,
@@ -185,7 +185,7 @@ function conv2DBackpropFilter(args: WasmKernelArgs<BackpropFilterAttrs>): Tensor
       attrs.pad,
       attrs.dimRoundingMode,
       false,
-      'channelsLast',
+      dys.shape,
     );
     return conv2dFilterGradient(backend, xs, dys, info);
   } finally {

@@ -12,7 +12,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
-import { free, heapF32, runKernel, transpose, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
+import { convInfoForDy, free, heapF32, runKernel, transpose, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
 
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
@@ -221,7 +221,7 @@ function conv2DBackpropInput(args: WasmKernelArgs<BackpropInputAttrs>): TensorIn
   const nchw = attrs.dataFormat === 'NCHW';
   const [n, d1, d2, d3] = attrs.inputShape;
   const inShape: [number, number, number, number] = nchw ? [n, d2, d3, d1] : [n, d1, d2, d3];
-  const info = tf.backend_util.computeConv2DInfo(
+  const info = convInfoForDy(
     inShape,
     filter.shape as [number, number, number, number],
     attrs.strides,
@@ -229,7 +229,7 @@ function conv2DBackpropInput(args: WasmKernelArgs<BackpropInputAttrs>): TensorIn
     attrs.pad,
     attrs.dimRoundingMode,
     false,
-    'channelsLast',
+    nchw ? [dy.shape[0], dy.shape[2], dy.shape[3], dy.shape[1]] : dy.shape,
   );
   if (!nchw) return conv2dInputGradient(backend, dy, filter, info);
   const dyLast = transpose(backend, dy, [0, 2, 3, 1]);

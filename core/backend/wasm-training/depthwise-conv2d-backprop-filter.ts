@@ -6,7 +6,7 @@
  */
 import { tf } from '../tf';
 import { forEachDepthwiseTap } from './depthwise-taps';
-import { heapF32, pair, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
+import { convInfoForDy, heapF32, pair, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
 
 interface Attrs {
   strides: number | [number, number];
@@ -20,7 +20,7 @@ function depthwiseConv2dNativeBackpropFilter(args: WasmKernelArgs<Attrs>): Tenso
   const { backend, attrs } = args;
   const x = args.inputs.x as TensorInfo;
   const dy = args.inputs.dy as TensorInfo;
-  const info = tf.backend_util.computeConv2DInfo(
+  const info = convInfoForDy(
     x.shape as [number, number, number, number],
     attrs.filterShape,
     attrs.strides,
@@ -28,6 +28,7 @@ function depthwiseConv2dNativeBackpropFilter(args: WasmKernelArgs<Attrs>): Tenso
     attrs.pad,
     attrs.dimRoundingMode,
     true,
+    dy.shape,
   );
   if (dy.shape.join(',') !== info.outShape.join(',')) {
     throw new Error(`DepthwiseConv2dNativeBackpropFilter: dy [${dy.shape}] should be [${info.outShape}]`);

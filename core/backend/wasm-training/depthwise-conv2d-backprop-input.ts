@@ -5,7 +5,7 @@
  */
 import { tf } from '../tf';
 import { forEachDepthwiseTap } from './depthwise-taps';
-import { heapF32, pair, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
+import { convInfoForDy, heapF32, pair, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
 
 interface Attrs {
   strides: number | [number, number];
@@ -19,7 +19,7 @@ function depthwiseConv2dNativeBackpropInput(args: WasmKernelArgs<Attrs>): Tensor
   const { backend, attrs } = args;
   const dy = args.inputs.dy as TensorInfo;
   const filter = args.inputs.filter as TensorInfo;
-  const info = tf.backend_util.computeConv2DInfo(
+  const info = convInfoForDy(
     attrs.inputShape,
     filter.shape as [number, number, number, number],
     attrs.strides,
@@ -27,6 +27,7 @@ function depthwiseConv2dNativeBackpropInput(args: WasmKernelArgs<Attrs>): Tensor
     attrs.pad,
     attrs.dimRoundingMode,
     true,
+    dy.shape,
   );
   if (dy.shape.join(',') !== info.outShape.join(',')) {
     throw new Error(`DepthwiseConv2dNativeBackpropInput: dy [${dy.shape}] should be [${info.outShape}]`);

@@ -93,3 +93,31 @@ export function pair(v: number | number[] | undefined, fallback = 1): [number, n
   if (typeof v === 'number') return [v, v];
   return [v[0], v.length > 1 ? v[1] : v[0]];
 }
+
+type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
+
+/**
+ * The channels-last convolution geometry whose output matches dy's spatial size. tfjs' conv2d
+ * gradient does not pass the forward's dimRoundingMode on to the backprop kernels, so with a numeric
+ * pad and 'ceil' or 'round' rounding the attrs alone give the wrong output size; the rounding is
+ * recovered from dy, falling back to the attrs' geometry when none matches (the caller then reports).
+ */
+export function convInfoForDy(
+  inShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  strides: number | [number, number],
+  dilations: number | [number, number],
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding,
+  rounding: 'floor' | 'round' | 'ceil' | undefined,
+  depthwise: boolean,
+  dyShape: number[],
+): Conv2DInfo {
+  const modes = typeof pad === 'number' ? [rounding, 'ceil', 'round', 'floor'] as const : [rounding] as const;
+  let first: Conv2DInfo | null = null;
+  for (const mode of modes) {
+    const info = tf.backend_util.computeConv2DInfo(inShape, filterShape, strides, dilations, pad, mode, depthwise);
+    first ??= info;
+    if (info.outHeight === dyShape[1] && info.outWidth === dyShape[2]) return info;
+  }
+  return first as Conv2DInfo;
+}

@@ -72,6 +72,46 @@ describe('core/backend/wasm-training: convolution gradients match cpu', () => {
     );
   });
 
+  // tfjs' conv2d gradient drops dimRoundingMode when it calls the backprop kernels; ours recover it
+  // from dy. The cpu backprop kernels do not (they ignore dy's extra row with 'ceil'), and the stock
+  // wasm forward Conv2D returns -Infinity with 'ceil', so the reference is the adjoint of cpu's
+  // forward convolution and the kernels are called directly.
+  for (const rounding of ['floor', 'ceil', 'round'] as const) {
+    it(`backprop kernels with numeric padding 1, stride 2 and dimRoundingMode ${rounding}`, async () => {
+      const xShape = [2, 8, 7, 3];
+      const wShape = [3, 3, 3, 4];
+      const x = randomArray(2 * 8 * 7 * 3, 101);
+      const w = randomArray(3 * 3 * 3 * 4, 102);
+      await initBackend('cpu');
+      const ref = tf.tidy(() => {
+        const conv = (a: tf.Tensor, b: tf.Tensor): tf.Tensor4D =>
+          tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 1, 'NHWC', 1, rounding);
+        const out = conv(tf.tensor(x, xShape), tf.tensor(w, wShape));
+        const dy = tf.tensor(randomArray(out.size, 7), out.shape);
+        // dx[b, p] = <conv(e_p), dy[b]>: all one-hot images p in one batch.
+        const pixels = 8 * 7 * 3;
+        const basis = tf.oneHot(tf.range(0, pixels, 1, 'int32'), pixels).toFloat().reshape([pixels, 8, 7, 3]);
+        const images = conv(basis, tf.tensor(w, wShape)).reshape([pixels, -1]);
+        const dx = tf.matMul(dy.reshape([2, -1]), images, false, true);
+        // dW[q, o] = sum over pixels of patch element q times dy[o]: patches by one-hot filters.
+        const taps = 3 * 3 * 3;
+        const patchFilters = tf.oneHot(tf.range(0, taps, 1, 'int32'), taps).toFloat().reshape([3, 3, 3, taps]);
+        const patches = conv(tf.tensor(x, xShape), patchFilters).reshape([-1, taps]);
+        const dw = tf.matMul(patches, dy.reshape([-1, 4]), true, false);
+        return { dy: { data: dy.dataSync(), shape: dy.shape }, dx: dx.dataSync(), dw: dw.dataSync() };
+      });
+      await initBackend('wasm');
+      tf.tidy(() => {
+        const dy = tf.tensor(ref.dy.data, ref.dy.shape);
+        const attrs = { strides: 2, pad: 1, dataFormat: 'NHWC' };
+        const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: tf.tensor(w, wShape) }, { ...attrs, inputShape: xShape });
+        const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(x, xShape), dy }, { ...attrs, filterShape: wShape });
+        assertClose(dx as tf.Tensor, ref.dx, { atol: 1e-4, what: `dx ${rounding}` });
+        assertClose(dw as tf.Tensor, ref.dw, { atol: 1e-4, what: `dW ${rounding}` });
+      });
+    });
+  }
+
   for (const [stride, pad] of [[1, 'same'], [2, 'same'], [2, 'valid'], [3, 'valid']] as const) {
     it(`conv2dTranspose stride ${stride} ${pad}`, async () => {
       const out: [number, number, number, number] = [2, 9, 8, 3];
