@@ -2,10 +2,12 @@
  * Training kernels for the TF.js wasm backend: what conv-net training needs that
  * @tensorflow/tfjs-backend-wasm 4.22 lacks (Conv2DBackpropFilter, UnsortedSegmentSum, depthwise
  * backprops), runs slowly (Conv2DBackpropInput, Tile, transposed BatchMatMul, channel Concat/SplitV,
- * Sum/Mean over axes before the last, copying Identity) or gets wrong
+ * Sum/Mean over axes before the last, copying Identity,
+ * per-channel Multiply/Add/Sub) or gets wrong
  * (resize gradients with halfPixelCenters, MaxPoolGrad on some non-square images).
  */
 import { tf } from '../tf';
+import { addConfig } from './add';
 import { batchMatMulConfig } from './batch-mat-mul';
 import { concatConfig } from './concat';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
@@ -15,9 +17,11 @@ import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-bac
 import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { meanConfig } from './mean';
+import { multiplyConfig } from './multiply';
 import { resizeBilinearGradConfig } from './resize-bilinear-grad';
 import { resizeNearestNeighborGradConfig } from './resize-nearest-neighbor-grad';
 import { splitVConfig } from './split-v';
+import { subConfig } from './sub';
 import { sumConfig } from './sum';
 import { tileConfig } from './tile';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
@@ -40,6 +44,9 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   sumConfig,
   meanConfig,
   identityConfig,
+  multiplyConfig,
+  addConfig,
+  subConfig,
 ];
 
 /**

@@ -116,6 +116,39 @@ describe('core/backend/wasm-training: layer gradients match cpu', () => {
     assertClose(await run('wasm'), await run('cpu'), { what: 'broadcast row x batched tall' });
   });
 
+  it('per-channel multiply, add and sub on large tensors equal cpu exactly, either operand order', async () => {
+    const big = randomArray(2 * 32 * 16 * 16, 40); // 16384 elements: the smallest size the fast path takes
+    const vec = randomArray(16, 41);
+    for (const vecShape of [[16], [1, 1, 1, 16], [1, 16]]) {
+      const run = async (backend: 'cpu' | 'wasm'): Promise<Float32Array[]> => {
+        await initBackend(backend);
+        return tf.tidy(() => {
+          const x = tf.tensor(big, [2, 32, 16, 16]);
+          const v = tf.tensor(vec, vecShape);
+          return [tf.mul(x, v), tf.mul(v, x), tf.add(x, v), tf.add(v, x), tf.sub(x, v), tf.sub(v, x)].map(
+            (t) => t.dataSync() as Float32Array,
+          );
+        });
+      };
+      const ref = await run('cpu');
+      const got = await run('wasm');
+      ref.forEach((r, i) => assertClose(got[i], r, { atol: 0, rtol: 0, what: `op ${i} with vector [${vecShape}]` }));
+    }
+  });
+
+  it('batch-norm style per-channel affine gradients on a large tensor', async () => {
+    await expectGradParity(
+      (x, g, b) => {
+        const mean = tf.mean(x, [0, 1, 2]);
+        const centered = tf.sub(x, mean);
+        const invStd = tf.rsqrt(tf.add(tf.mean(tf.square(centered), [0, 1, 2]), 1e-5));
+        return tf.add(tf.mul(tf.mul(centered, invStd), g), b);
+      },
+      [{ shape: [4, 32, 32, 16] }, { shape: [16] }, { shape: [16] }],
+      { what: 'per-channel affine', atol: 1e-3, rtol: 1e-3 },
+    );
+  });
+
   it('relu and tanh', async () => {
     await expectGradParity((x) => tf.relu(x), [{ shape: X4 }], { what: 'relu' });
     await expectGradParity((x) => tf.tanh(x), [{ shape: X4 }], { what: 'tanh' });
