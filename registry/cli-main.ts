@@ -27,6 +27,18 @@ export function cliServices(registry: PluginRegistry): CliServices {
       })),
     loadConfig: (request) => loadConfig(registry, request),
     createRun: (config) => createRunContainer(registry, config),
+    pluginBenchmark: (category, name) => {
+      const plugin = registry.forCategory(category);
+      const benchmark = plugin.benchmarks?.[name];
+      if (!benchmark) {
+        const known = Object.keys(plugin.benchmarks ?? {});
+        throw new Error(
+          `plugin '${plugin.id}' (category '${category}') has no '${name}' benchmark` +
+            (known.length ? `; it has: ${known.join(', ')}` : ' yet'),
+        );
+      }
+      return benchmark;
+    },
   };
 }
 

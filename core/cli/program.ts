@@ -17,6 +17,6 @@ export function buildProgram(services: CliServices): Command {
     .addCommand(backendCommand())
     .addCommand(viewCommand())
     .addCommand(exportCommand())
-    .addCommand(benchCommand());
+    .addCommand(benchCommand(services));
   return program;
 }

@@ -1,5 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
-import type { RetexConfig, Role } from '../plugin';
+import type { PluginBenchmark, RetexConfig, Role } from '../plugin';
 
 /** One implementation of a role, as `retex plugins` lists it. */
 export interface ImplementationSummary {
@@ -44,4 +44,9 @@ export interface CliServices {
   loadConfig(request: ConfigRequest): Promise<LoadedConfig>;
   /** A child DI container for one run of `config`. */
   createRun(config: RetexConfig): DependencyContainer;
+  /**
+   * The benchmark `name` of the plugin serving `category`.
+   * @throws naming the benchmarks that plugin has.
+   */
+  pluginBenchmark(category: string, name: string): PluginBenchmark;
 }

@@ -41,6 +41,24 @@ export interface CategoryPlugin extends PluginRegistrationHook {
   readonly configSchema: JsonSchema;
   /** What the plugin provides for each role. A role absent here is not provided by this plugin. */
   readonly implementations: ImplementationTable;
+  /** Category-specific benchmarks, run by `retex bench <name> --category <category>` (e.g. `fit`). */
+  readonly benchmarks?: Readonly<Record<string, PluginBenchmark>>;
+}
+
+/** What a plugin benchmark receives. */
+export interface PluginBenchmarkContext {
+  /** The run's validated config (backend already initialised). */
+  readonly config: RetexConfig;
+  /** How many samples to score; the benchmark's own default when absent. */
+  readonly count?: number;
+  /** Progress for the user (stderr). */
+  readonly onNote: (message: string) => void;
+}
+
+/** A benchmark a plugin offers: one row of figures per measured variant (e.g. per mesh predictor). */
+export interface PluginBenchmark {
+  readonly description: string;
+  run(context: PluginBenchmarkContext): Promise<readonly Readonly<Record<string, unknown>>[]>;
 }
 
 /** Optional extra bindings a plugin makes in a run's container (e.g. its body model), besides its roles. */

@@ -2,6 +2,7 @@ import type { CategoryPlugin } from '../../core/plugin';
 import { CubDataset, DEFAULT_CUB_PADDING } from './cub/cub-dataset';
 import { BirdDetector, DEFAULT_MIN_BIRD_SCORE } from './photo/bird-detector';
 import { AnnotationFitPredictor, DEFAULT_REFINE_SIZE } from './predictors/annotation-fit';
+import { BIRD_FIT_BENCHMARK } from './predictors/fit-benchmark-entry';
 import { PhotoPredictor } from './predictors/photo';
 import { DEFAULT_KEYPOINT_WEIGHT, DEFAULT_REFINE_EVALUATIONS } from './predictors/silhouette-refine';
 import { buildBirdMeanShape, DEFAULT_SUBDIVISIONS } from './shape/mean-shape';
@@ -133,4 +134,5 @@ export const birdCmrPlugin: CategoryPlugin = {
       },
     },
   },
+  benchmarks: { fit: BIRD_FIT_BENCHMARK },
 };

@@ -1,11 +1,14 @@
 import { Command } from 'commander';
+import type { CliServices } from '../services';
+import { benchFitCommand } from './bench-fit';
 import { benchRenderCommand } from './bench-render';
 import { benchTrainStepCommand } from './bench-train-step';
 
 /** `retex bench <name>`: benchmarks that print their figures (and `--json`). */
-export function benchCommand(): Command {
+export function benchCommand(services: CliServices): Command {
   return new Command('bench')
     .description('measure speed against the named goals and peers (see BENCHMARKS.md)')
     .addCommand(benchTrainStepCommand())
-    .addCommand(benchRenderCommand());
+    .addCommand(benchRenderCommand())
+    .addCommand(benchFitCommand(services));
 }

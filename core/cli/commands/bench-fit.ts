@@ -1,0 +1,55 @@
+import { Command, InvalidArgumentError } from 'commander';
+import Table from 'cli-table3';
+import { BACKEND_REQUESTS, describeBackend, initBackend } from '../../backend/backend';
+import type { BackendRequest } from '../../backend/backend';
+import { note, printJson, printLine } from '../output';
+import type { CliServices } from '../services';
+
+export interface BenchFitOptions {
+  readonly category: string;
+  readonly config?: string;
+  readonly backend?: string;
+  readonly count?: number;
+  readonly json?: boolean;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive whole number, got '${value}'`);
+  return n;
+}
+
+/** Scores the category's mesh predictors on rendered subjects with known ground truth. */
+export async function runBenchFit(services: CliServices, options: BenchFitOptions): Promise<readonly Record<string, unknown>[]> {
+  const benchmark = services.pluginBenchmark(options.category, 'fit');
+  const { config } = await services.loadConfig({
+    category: options.category,
+    configPath: options.config,
+    overrides: options.backend ? { backend: options.backend } : undefined,
+  });
+  note(describeBackend(await initBackend(config.backend as BackendRequest)));
+  note(benchmark.description);
+  const rows = await benchmark.run({ config, count: options.count, onNote: note });
+  if (options.json) {
+    printJson(rows);
+    return rows;
+  }
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => typeof r[k] !== 'object')))];
+  const table = new Table({ head: keys, style: { head: [] } });
+  for (const row of rows) table.push(keys.map((k) => String(row[k] ?? '')));
+  printLine(table.toString());
+  return rows;
+}
+
+export function benchFitCommand(services: CliServices): Command {
+  return new Command('fit')
+    .description("score the category's mesh predictors on rendered subjects with known cameras (IoU, errors, time per image)")
+    .requiredOption('-c, --category <name>', 'category (e.g. human, bird)')
+    .option('--count <n>', 'rendered subjects to score', positiveInteger)
+    .option('--config <file>', 'config file instead of searching for retex.config.* / .retexrc')
+    .option('--backend <name>', `compute backend: ${BACKEND_REQUESTS.join('|')}`)
+    .option('--json', 'print an array, one object per predictor')
+    .action(async (options: BenchFitOptions) => {
+      await runBenchFit(services, options);
+    });
+}

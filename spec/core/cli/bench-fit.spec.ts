@@ -1,0 +1,26 @@
+import { expect } from 'chai';
+import { runRetex } from '../../helpers/cli';
+
+describe('core/cli bench fit (the retex binary)', () => {
+  it('`retex bench fit --category bird --json` scores each predictor with the issue keys', () => {
+    const { status, stdout, stderr } = runRetex(['bench', 'fit', '--category', 'bird', '--count', '1', '--backend', 'wasm', '--json']);
+    expect(status, stderr).to.equal(0);
+    expect(stderr).to.contain('backend: wasm');
+    const rows = JSON.parse(stdout) as Record<string, unknown>[];
+    expect(rows.map((r) => r.predictor)).to.deep.equal(['annotation-fit', 'photo']);
+    for (const row of rows) {
+      expect(row.rot_err_deg).to.be.a('number');
+      expect(row.iou).to.be.within(0, 1);
+      expect(row.ms_per_image).to.be.greaterThan(0);
+    }
+  });
+
+  it('rejects an unknown category and a bad count', () => {
+    let run = runRetex(['bench', 'fit', '--category', 'fish']);
+    expect(run.status).to.equal(1);
+    expect(run.stderr).to.contain("unknown category 'fish'");
+    run = runRetex(['bench', 'fit', '--category', 'bird', '--count', '0']);
+    expect(run.status).to.not.equal(0);
+    expect(run.stderr).to.contain('expected a positive whole number');
+  });
+});
