@@ -1,4 +1,5 @@
 import { tf } from '../backend/tf';
+import { channelAffine, channelAffineUntaped } from './channel-affine';
 import { channelSum } from './channel-sum';
 import type { VariableScope } from './variable-scope';
 
@@ -11,7 +12,8 @@ export interface BatchNormOptions {
 }
 
 /**
- * Batch normalisation over the channel (last) axis of [B,H,W,C] activations.
+ * Batch normalisation over the channel (last) axis of [B,H,W,C] activations, optionally fused with
+ * the ReLU that follows it.
  *
  * Variables: `<scope>/gamma` [C] (ones) and `<scope>/beta` [C] (zeros), trainable;
  * `<scope>/moving_mean` [C] (zeros) and `<scope>/moving_variance` [C] (ones), not trainable.
@@ -21,7 +23,8 @@ export interface BatchNormOptions {
  * PyTorch does). Inference mode uses the moving statistics and changes nothing.
  *
  * The training-mode gradient is written out analytically (one custom op) rather than left to autodiff
- * through `moments` + `batchNorm`, whose generic gradient tiles and transposes full-size tensors.
+ * through `moments` + `batchNorm`, whose generic gradient tiles and transposes full-size tensors, and
+ * every per-channel scale/shift is one pass (see `channelAffine`).
  */
 export class BatchNorm {
   readonly gamma: tf.Variable<tf.Rank.R1>;
@@ -30,7 +33,7 @@ export class BatchNorm {
   readonly movingVariance: tf.Variable<tf.Rank.R1>;
   readonly momentum: number;
   readonly epsilon: number;
-  private readonly trainingOp: (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor;
+  private readonly trainingOps: Record<'plain' | 'relu', (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor>;
 
   constructor(scope: VariableScope, readonly channels: number, options: BatchNormOptions = {}) {
     if (!Number.isInteger(channels) || channels < 1) {
@@ -48,30 +51,35 @@ export class BatchNorm {
     this.beta = scope.variable('beta', tf.zeros([channels])) as tf.Variable<tf.Rank.R1>;
     this.movingMean = scope.variable('moving_mean', tf.zeros([channels]), false) as tf.Variable<tf.Rank.R1>;
     this.movingVariance = scope.variable('moving_variance', tf.ones([channels]), false) as tf.Variable<tf.Rank.R1>;
-    const op = tf.customGrad(((...args: Array<tf.Tensor | tf.GradSaveFunc>) =>
-      this.forwardTraining(
-        args[0] as tf.Tensor,
-        args[1] as tf.Tensor,
-        args[2] as tf.Tensor,
-        args[3] as tf.GradSaveFunc,
-      )) as Parameters<typeof tf.customGrad>[0]);
-    this.trainingOp = (x, gamma, beta) => op(x, gamma, beta);
+    const makeOp = (relu: boolean): ((x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor) => {
+      const op = tf.customGrad(((...args: Array<tf.Tensor | tf.GradSaveFunc>) =>
+        this.forwardTraining(
+          args[0] as tf.Tensor,
+          args[1] as tf.Tensor,
+          args[2] as tf.Tensor,
+          args[3] as tf.GradSaveFunc,
+          relu,
+        )) as Parameters<typeof tf.customGrad>[0]);
+      return (x, gamma, beta) => op(x, gamma, beta);
+    };
+    this.trainingOps = { plain: makeOp(false), relu: makeOp(true) };
   }
 
   /**
    * @param x float32 [B,H,W,C] (any rank >= 2 with channels last).
    * @param training batch statistics + moving-average update (true) or moving statistics (false).
-   * @returns float32, the shape of x.
+   * @param relu apply ReLU to the result (fused: no separate pass forward or backward).
+   * @returns float32, the shape of x (>= 0 with `relu`).
    */
-  apply<T extends tf.Tensor>(x: T, training: boolean): T {
+  apply<T extends tf.Tensor>(x: T, training: boolean, relu = false): T {
     if (x.shape[x.rank - 1] !== this.channels) {
       throw new Error(`batch norm: expected ${this.channels} channels, got shape [${x.shape}]`);
     }
-    if (training) return this.trainingOp(x, this.gamma, this.beta) as T;
+    if (training) return this.trainingOps[relu ? 'relu' : 'plain'](x, this.gamma, this.beta) as T;
     return tf.tidy(() => {
       const scale = tf.mul(this.gamma, tf.rsqrt(tf.add(this.movingVariance, this.epsilon)));
       const shift = tf.sub(this.beta, tf.mul(this.movingMean, scale));
-      return tf.add(tf.mul(x, scale), shift) as T;
+      return channelAffine(x, scale, shift, relu);
     });
   }
 
@@ -80,27 +88,31 @@ export class BatchNorm {
     gamma: tf.Tensor,
     beta: tf.Tensor,
     save: tf.GradSaveFunc,
+    relu: boolean,
   ): { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] } {
     const n = x.size / this.channels;
     if (n < 2) throw new Error('batch norm in training mode needs more than one value per channel');
+    const ones = tf.onesLike(gamma);
     const mean = tf.div(channelSum(x), n);
-    const centered = tf.sub(x, mean);
+    const centered = channelAffineUntaped(x, ones, tf.neg(mean));
     const variance = tf.div(channelSum(tf.square(centered)), n);
     const invStd = tf.rsqrt(tf.add(variance, this.epsilon));
-    const normalized = tf.mul(centered, invStd);
-    const value = tf.add(tf.mul(normalized, gamma), beta);
+    const scale = tf.mul(gamma, invStd);
+    const value = channelAffineUntaped(x, scale, tf.sub(beta, tf.mul(mean, scale)), relu);
     this.updateMovingStatistics(mean, variance, n);
-    save([normalized, invStd, gamma]);
+    save([x, mean, invStd, gamma, value]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const [xhat, rstd, g] = saved;
-      const dbeta = channelSum(dy);
-      const dgamma = channelSum(tf.mul(dy, xhat));
-      // dx = g*rstd * (dy - dbeta/n - xhat*dgamma/n), folded into two per-channel vectors.
-      const scale = tf.mul(g, rstd);
-      const xhatCoef = tf.mul(scale, tf.div(dgamma, -n));
-      const shift = tf.mul(scale, tf.div(dbeta, -n));
-      const dx = tf.add(tf.mul(dy, scale), tf.add(tf.mul(xhat, xhatCoef), shift));
-      return [dx, dgamma, dbeta];
+      const [x0, mu, rstd, g, y] = saved;
+      // Through the fused ReLU: the output is positive exactly where the pre-activation was.
+      const dz = relu ? tf.mul(dy, tf.step(y)) : dy;
+      const xhat = channelAffineUntaped(x0, rstd, tf.neg(tf.mul(mu, rstd)));
+      const dbeta = channelSum(dz);
+      const dgamma = channelSum(tf.mul(dz, xhat));
+      // dx = g*rstd * (dz - dbeta/n - xhat*dgamma/n): two per-channel affine passes and one add.
+      const k = tf.mul(g, rstd);
+      const fromDz = channelAffineUntaped(dz, k, tf.mul(k, tf.div(dbeta, -n)));
+      const fromXhat = channelAffineUntaped(xhat, tf.mul(k, tf.div(dgamma, -n)), tf.zerosLike(k));
+      return [tf.add(fromDz, fromXhat), dgamma, dbeta];
     };
     return { value, gradFunc };
   }

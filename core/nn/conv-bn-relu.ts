@@ -26,8 +26,8 @@ export class DoubleConv {
    */
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     return tf.tidy(() => {
-      const h = tf.relu(this.bn1.apply(this.conv1.apply(x), training));
-      return tf.relu(this.bn2.apply(this.conv2.apply(h), training));
+      const h = this.bn1.apply(this.conv1.apply(x), training, true);
+      return this.bn2.apply(this.conv2.apply(h), training, true);
     });
   }
 }

@@ -1,4 +1,5 @@
 export * from './batch-norm';
+export * from './channel-affine';
 export * from './channel-sum';
 export * from './conv-bn-relu';
 export * from './conv2d';

@@ -39,7 +39,7 @@ export class ResidualBlock {
    */
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     return tf.tidy(() => {
-      const h = tf.relu(this.bn1.apply(this.conv1.apply(x), training));
+      const h = this.bn1.apply(this.conv1.apply(x), training, true);
       const main = this.bn2.apply(this.conv2.apply(h), training);
       const shortcut =
         this.shortcutConv == null ? x : this.shortcutBn!.apply(this.shortcutConv.apply(x), training);

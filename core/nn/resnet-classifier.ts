@@ -111,7 +111,7 @@ export class ResNetClassifier {
       const [h, w] = this.config.inputSize;
       let x: tf.Tensor4D =
         images.shape[1] === h && images.shape[2] === w ? images : tf.image.resizeBilinear(images, [h, w], true);
-      x = tf.relu(this.stemBn.apply(this.stemConv.apply(x), training));
+      x = this.stemBn.apply(this.stemConv.apply(x), training, true);
       const stages: tf.Tensor4D[] = [];
       for (const blocks of this.stages) {
         for (const block of blocks) x = block.apply(x, training);

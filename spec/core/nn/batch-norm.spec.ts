@@ -54,6 +54,25 @@ for (const backend of ['cpu', 'wasm'] as const) {
       tf.dispose([dx, ref]);
     });
 
+    it('fuses the following ReLU: same values and gradients as relu(batchNorm(x))', () => {
+      const f = (a: tf.Tensor) => tf.sum(tf.mul(bn.apply(a as tf.Tensor4D, true, true), dyWeights));
+      const ref = (a: tf.Tensor) =>
+        tf.sum(tf.mul(tf.relu(referenceBatchNorm(a as tf.Tensor4D, bn.gamma, bn.beta, bn.epsilon)), dyWeights));
+      const y = bn.apply(x, true, true);
+      const yRef = tf.relu(referenceBatchNorm(x, bn.gamma, bn.beta, bn.epsilon));
+      assertClose(y, yRef, { atol: 1e-5, what: 'relu output' });
+      const dx = tf.grad(f)(x);
+      const dxRef = tf.grad(ref)(x);
+      assertClose(dx, dxRef, { atol: 1e-4, rtol: 1e-3, what: 'dx through relu' });
+      const { value, grads } = tf.variableGrads(() => f(x) as tf.Scalar, [bn.gamma, bn.beta]);
+      const refGrads = tf.grads((g: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.relu(referenceBatchNorm(x, g as tf.Tensor1D, b as tf.Tensor1D, bn.epsilon)), dyWeights)),
+      )([bn.gamma, bn.beta]);
+      assertClose(grads[bn.gamma.name], refGrads[0], { atol: 1e-4, rtol: 1e-3, what: 'dgamma through relu' });
+      assertClose(grads[bn.beta.name], refGrads[1], { atol: 1e-4, rtol: 1e-3, what: 'dbeta through relu' });
+      tf.dispose([y, yRef, dx, dxRef, value, ...Object.values(grads), ...refGrads]);
+    });
+
     it('gives gradients to its gamma/beta variables through tf.variableGrads', () => {
       const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(bn.apply(x, true), dyWeights)), [bn.gamma, bn.beta]);
       const ref = tf.grads((g: tf.Tensor, b: tf.Tensor) =>
@@ -95,8 +114,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
     it('leaks no tensor in either mode, with or without a gradient tape', async () => {
       await expectNoTensorLeak(() => tf.dispose(bn.apply(x, true)), 'training forward');
       await expectNoTensorLeak(() => tf.dispose(bn.apply(x, false)), 'inference forward');
+      await expectNoTensorLeak(() => tf.dispose(bn.apply(x, true, true)), 'training forward with relu');
       await expectNoTensorLeak(() => {
-        const { value, grads } = tf.variableGrads(() => tf.sum(bn.apply(x, true)), [bn.gamma, bn.beta]);
+        const { value, grads } = tf.variableGrads(() => tf.sum(bn.apply(x, true, true)), [bn.gamma, bn.beta]);
         tf.dispose([value, ...Object.values(grads)]);
       }, 'gradient');
     });
