@@ -5,8 +5,9 @@
  * dilation and channel multiplier exact.
  */
 import { tf } from '../tf';
-import { forEachDepthwiseTap } from './depthwise-taps';
-import { convInfoForDy, heapF32, pair, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
+import { forEachDepthwiseTap, isPerChannelScale } from './depthwise-taps';
+import { pooledReduce } from './pooled-reduction';
+import { convInfoForDy, free, heapF32, pair, runKernel, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
 
 interface Attrs {
   strides: number | [number, number];
@@ -35,6 +36,15 @@ function depthwiseConv2dNativeBackpropFilter(args: WasmKernelArgs<Attrs>): Tenso
   }
   const channels = info.inChannels;
   const mult = info.outChannels / channels;
+  if (isPerChannelScale(info)) {
+    // A per-channel scale's gradient is the per-channel sum of x * dy.
+    const prod = runKernel(backend, 'Multiply', { a: x, b: dy });
+    const run = { first: 0, last: x.shape.length - 2 };
+    const sum = pooledReduce(backend, prod, run, 1, false);
+    free(backend, prod);
+    sum.shape = attrs.filterShape.slice();
+    return sum;
+  }
   const out = zerosOutput(backend, attrs.filterShape);
   const xs = heapF32(backend, x);
   const g = heapF32(backend, dy);

@@ -4,7 +4,8 @@
  * A direct loop on the wasm heap, exact for every stride, padding, dilation and channel multiplier.
  */
 import { tf } from '../tf';
-import { forEachDepthwiseTap } from './depthwise-taps';
+import { channelAffine } from './channel-broadcast';
+import { forEachDepthwiseTap, isPerChannelScale } from './depthwise-taps';
 import { convInfoForDy, heapF32, pair, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
 
 interface Attrs {
@@ -34,6 +35,10 @@ function depthwiseConv2dNativeBackpropInput(args: WasmKernelArgs<Attrs>): Tensor
   }
   const channels = info.inChannels;
   const mult = info.outChannels / channels;
+  if (isPerChannelScale(info)) {
+    // A 1x1, stride-1, unpadded depthwise conv scales each channel: its input gradient too.
+    return channelAffine(backend, dy, heapF32(backend, filter).slice(), null);
+  }
   const out = zerosOutput(backend, attrs.inputShape);
   const w = heapF32(backend, filter);
   const g = heapF32(backend, dy);

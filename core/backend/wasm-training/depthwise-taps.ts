@@ -32,3 +32,18 @@ export function forEachDepthwiseTap(
     }
   }
 }
+
+/** A 1x1, stride-1, unpadded depthwise conv with multiplier 1: a per-channel scale (channel-affine ops). */
+export function isPerChannelScale(info: Conv2DInfo): boolean {
+  return (
+    info.filterHeight === 1 &&
+    info.filterWidth === 1 &&
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.outChannels === info.inChannels &&
+    info.padInfo.top === 0 &&
+    info.padInfo.left === 0 &&
+    info.outHeight === info.inHeight &&
+    info.outWidth === info.inWidth
+  );
+}

@@ -134,6 +134,14 @@ describe('core/backend/wasm-training: convolution gradients match cpu', () => {
     });
   }
 
+  it('1x1 depthwise conv with bias (a per-channel affine) on a large tensor', async () => {
+    await expectGradParity(
+      (x, w, b) => tf.fused.depthwiseConv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'valid', bias: b }),
+      [{ shape: [2, 32, 16, 16] }, { shape: [1, 1, 16, 1] }, { shape: [16] }],
+      { what: 'channel affine', atol: 1e-3 },
+    );
+  });
+
   it('channels-first (NCHW) backprop kernels match cpu', async () => {
     const x = { data: randomArray(2 * 3 * 7 * 6, 3), shape: [2, 3, 7, 6] };
     const dy = { data: randomArray(2 * 4 * 4 * 3, 4), shape: [2, 4, 4, 3] };

@@ -112,6 +112,9 @@ describe('core/backend/wasm-training: a U-Net training step on wasm', () => {
     const w = tf.tensor4d(randomArray(3 * 3 * 3 * 4, 2), [3, 3, 3, 4]);
     const dw = tf.tensor4d(randomArray(3 * 3 * 3 * 2, 3), [3, 3, 3, 2]);
     const m = tf.tensor2d(randomArray(5 * 7, 4), [5, 7]);
+    const big = tf.tensor4d(randomArray(2 * 32 * 16 * 16, 5), [2, 32, 16, 16]); // takes the per-channel paths
+    const vec = tf.tensor1d(randomArray(16, 6));
+    const scale = tf.reshape(vec, [1, 1, 16, 1]);
     const run = (): void => {
       const grads = [
         ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))([x, w]),
@@ -124,6 +127,11 @@ describe('core/backend/wasm-training: a U-Net training step on wasm', () => {
         tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, 'same'))(x),
         tf.grad((a: tf.Tensor) => tf.concat([a, a], 3))(x),
         tf.grad((a: tf.Tensor) => tf.moments(a, [0, 1, 2]).variance)(x),
+        ...tf.grads((a: tf.Tensor, v: tf.Tensor) => tf.sub(tf.add(tf.mul(a, v), v), v))([big, vec]),
+        ...tf.grads((a: tf.Tensor, f: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, f as tf.Tensor4D, 1, 'valid'))([
+          big,
+          scale,
+        ]),
       ];
       tf.dispose(grads);
     };
@@ -133,7 +141,7 @@ describe('core/backend/wasm-training: a U-Net training step on wasm', () => {
     run();
     expect(tf.memory().numTensors - tensors, 'tensors leaked').to.equal(0);
     expect(tf.backend().numDataIds() - buffers, 'wasm buffers leaked').to.equal(0);
-    tf.dispose([x, w, dw, m]);
+    tf.dispose([x, w, dw, m, big, vec, scale]);
   });
 
   it('installing twice changes nothing', async () => {
