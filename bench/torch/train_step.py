@@ -12,6 +12,7 @@ padding=1 pads (1, 1); shapes and FLOPs are identical.
 """
 import argparse
 import json
+import statistics
 import sys
 import time
 
@@ -162,6 +163,7 @@ def main():
         'steps': a.steps,
         'ms_per_step': sum(times) / len(times),
         'ms_min': min(times),
+        'ms_median': statistics.median(times),
         'params': sum(t.numel() for t in params),
         'loss': loss,
     }, sys.stdout)

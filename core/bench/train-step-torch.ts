@@ -13,6 +13,7 @@ export interface TorchPeerResult {
   readonly threads: number;
   readonly ms_per_step: number;
   readonly ms_min: number;
+  readonly ms_median: number;
   readonly params: number;
   readonly loss: number;
 }

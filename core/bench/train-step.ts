@@ -19,7 +19,7 @@ export interface BenchTrainStepOptions {
   readonly width?: number;
   /** Default 16 (the method's). */
   readonly batch?: number;
-  /** Timed steps per configuration; default 5. */
+  /** Timed steps per configuration (the median is reported); default 5. */
   readonly steps?: number;
   /** Untimed steps before timing; default 2. */
   readonly warmup?: number;
@@ -102,11 +102,22 @@ function positiveInt(name: string, v: number): number {
   return v;
 }
 
+/** Median wall time of `steps` steps after `warmup` untimed ones (the median resists other load). */
 async function timeSteps(step: () => Promise<unknown> | unknown, warmup: number, steps: number): Promise<number> {
   for (let i = 0; i < warmup; i++) await step();
-  const t0 = performance.now();
-  for (let i = 0; i < steps; i++) await step();
-  return (performance.now() - t0) / steps;
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    await step();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function topKernels(profile: Awaited<ReturnType<typeof tf.profile>>, limit = 15): KernelShare[] {
@@ -215,8 +226,8 @@ export async function runBenchTrainStep(options: BenchTrainStepOptions = {}): Pr
   }
   const torchN = threads > 1 ? await peer(threads) : torch1;
 
-  const torchMs = torchN?.ms_per_step ?? null;
-  const torchMs1 = torch1?.ms_per_step ?? null;
+  const torchMs = torchN?.ms_median ?? null;
+  const torchMs1 = torch1?.ms_median ?? null;
   return {
     backend: info.name,
     retex_ms_per_step: round(retexN, 1),
