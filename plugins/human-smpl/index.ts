@@ -1,11 +1,14 @@
 import type { CategoryPlugin } from '../../core/plugin';
 import { Market1501Dataset } from './data/market1501-dataset';
+import { HUMAN_MESH_PREDICTORS } from './predictors/mesh-predictor-implementations';
+
+export { HUMAN_MESH_PREDICTORS };
+export { benchKeypointFit } from './keypoint-fit/fit-bench';
 
 export { IdentityBatchSampler } from './data/identity-batch-sampler';
 export { BodyModel } from './body/body-model';
 export { loadBodyModel } from './body/load-body-model';
 export { uvRegionMask } from './body/uv-region-mask';
-export { HUMAN_MESH_PREDICTORS } from './predictors/mesh-predictor-implementations';
 
 /**
  * People: an SMPL-family body (real SMPL files or retex's open built-in body), mesh predictors that align it
@@ -31,9 +34,8 @@ export const humanSmplPlugin: CategoryPlugin = {
       },
     },
   },
-  // The mesh predictors (HUMAN_MESH_PREDICTORS) join this table together with `keypoint-fit`: the shipped
-  // configs/human.json names keypoint-fit, and the registry rejects a type its role's table lacks.
   implementations: {
+    meshPredictor: HUMAN_MESH_PREDICTORS,
     dataset: {
       market1501: {
         description: 'Market-1501 (bounding_box_train, bounding_box_test, query); P x K identity batches',

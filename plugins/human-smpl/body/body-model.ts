@@ -80,10 +80,53 @@ export class BodyModel {
    * @throws when the batch sizes disagree or the pose/betas have the wrong width
    */
   forward(params: BodyParams): BodyOutput {
-    if (this.disposed) throw new Error('BodyModel.forward called after dispose()');
+    this.checkParams(params);
     const { betas, pose, translation } = params;
     const b = pose.shape[0];
     const nv = this.vertexCount;
+    const nj = this.jointCount;
+    return tf.tidy(() => {
+      const { vShaped, restJoints, gR, gT } = this.chain(betas, pose, true);
+      // Skinning transform of joint j maps rest-pose points: x -> G_R x + (G_t - G_R J_rest).
+      const aT = gT.sub(tf.matMul(gR, restJoints.expandDims(3)).squeeze([3]));
+      const a = tf.concat([gR.reshape([b, nj, 9]), aT], 2); // [B,J,12]
+      const perVertex = tf
+        .matMul(this.weights, a.transpose([1, 0, 2]).reshape([nj, b * 12]))
+        .reshape([nv, b, 12])
+        .transpose([1, 0, 2]); // [B,V,12]
+      const vr = perVertex.slice([0, 0, 0], [b, nv, 9]).reshape([b, nv, 3, 3]);
+      const vt = perVertex.slice([0, 0, 9], [b, nv, 3]);
+      const v = (vShaped as tf.Tensor2D).reshape([b, nv, 1, 3]);
+      let vertices = vr.mul(v).sum(3).add(vt) as tf.Tensor3D;
+      let joints = gT;
+      if (translation) {
+        const t = translation.reshape([b, 1, 3]);
+        vertices = vertices.add(t);
+        joints = joints.add(t);
+      }
+      return { vertices, joints };
+    });
+  }
+
+  /**
+   * Posed joints and each joint's global rotation, without skinning the vertices (much cheaper: what
+   * keypoint fitting needs). Differentiable; same checks as `forward`.
+   * @returns joints float32 [B,J,3] (translation added), rotations float32 [B,J,3,3], restJoints [B,J,3]
+   */
+  forwardJoints(params: BodyParams): { joints: tf.Tensor3D; rotations: tf.Tensor4D; restJoints: tf.Tensor3D } {
+    this.checkParams(params);
+    const { betas, pose, translation } = params;
+    return tf.tidy(() => {
+      const { restJoints, gR, gT } = this.chain(betas, pose, false);
+      const joints = translation ? (gT.add(translation.reshape([pose.shape[0], 1, 3])) as tf.Tensor3D) : gT;
+      return { joints, rotations: gR, restJoints };
+    });
+  }
+
+  private checkParams(params: BodyParams): void {
+    if (this.disposed) throw new Error('BodyModel used after dispose()');
+    const { betas, pose, translation } = params;
+    const b = pose.shape[0];
     const nj = this.jointCount;
     const ns = this.shapeCount;
     if (pose.rank !== 2 || pose.shape[1] !== 3 * nj) {
@@ -95,57 +138,50 @@ export class BodyModel {
     if (translation && (translation.rank !== 2 || translation.shape[0] !== b || translation.shape[1] !== 3)) {
       throw new Error(`translation must be [${b},3], got [${translation.shape.join(',')}]`);
     }
-    return tf.tidy(() => {
-      const betasFull = betas.shape[1] < ns ? betas.pad([[0, 0], [0, ns - betas.shape[1]]]) : betas;
-      const hasShape = ns > 0;
-      let vShaped: tf.Tensor2D = hasShape ? this.vTemplate.add(tf.matMul(betasFull, this.shapeDirsT)) : this.vTemplate.tile([b, 1]);
-      const restJoints = (hasShape ? this.jTemplate.add(tf.matMul(betasFull, this.jShapeDirsT)) : this.jTemplate.tile([b, 1]))
-        .reshape([b, nj, 3]) as tf.Tensor3D;
-      const rot = rodrigues(pose.reshape([b * nj, 3]) as tf.Tensor2D).reshape([b, nj, 3, 3]) as tf.Tensor4D;
-      if (this.poseDirsT) {
-        const feat = rot
-          .slice([0, 1, 0, 0], [b, nj - 1, 3, 3])
-          .sub(tf.eye(3).reshape([1, 1, 3, 3]))
-          .reshape([b, 9 * (nj - 1)]) as tf.Tensor2D;
-        vShaped = vShaped.add(tf.matMul(feat, this.poseDirsT));
+  }
+
+  /** Shape blend, joint regression, Rodrigues, pose blend (optional) and the kinematic chain. */
+  private chain(
+    betas: tf.Tensor2D,
+    pose: tf.Tensor2D,
+    withVertices: boolean,
+  ): { vShaped: tf.Tensor2D | null; restJoints: tf.Tensor3D; gR: tf.Tensor4D; gT: tf.Tensor3D } {
+    const b = pose.shape[0];
+    const nj = this.jointCount;
+    const ns = this.shapeCount;
+    const betasFull = betas.shape[1] < ns ? betas.pad([[0, 0], [0, ns - betas.shape[1]]]) : betas;
+    const hasShape = ns > 0;
+    let vShaped: tf.Tensor2D | null = null;
+    if (withVertices) {
+      vShaped = (hasShape ? this.vTemplate.add(tf.matMul(betasFull, this.shapeDirsT)) : this.vTemplate.tile([b, 1])) as tf.Tensor2D;
+    }
+    const restJoints = (hasShape ? this.jTemplate.add(tf.matMul(betasFull, this.jShapeDirsT)) : this.jTemplate.tile([b, 1]))
+      .reshape([b, nj, 3]) as tf.Tensor3D;
+    const rot = rodrigues(pose.reshape([b * nj, 3]) as tf.Tensor2D).reshape([b, nj, 3, 3]) as tf.Tensor4D;
+    if (withVertices && this.poseDirsT && vShaped) {
+      const feat = rot
+        .slice([0, 1, 0, 0], [b, nj - 1, 3, 3])
+        .sub(tf.eye(3).reshape([1, 1, 3, 3]))
+        .reshape([b, 9 * (nj - 1)]) as tf.Tensor2D;
+      vShaped = vShaped.add(tf.matMul(feat, this.poseDirsT)) as tf.Tensor2D;
+    }
+    const rots = tf.unstack(rot, 1) as tf.Tensor3D[]; // J x [B,3,3]
+    const rest = tf.unstack(restJoints, 1) as tf.Tensor2D[]; // J x [B,3]
+    const globalR: tf.Tensor3D[] = [];
+    const globalT: tf.Tensor2D[] = [];
+    const parents = this.data.parents;
+    for (let j = 0; j < nj; j++) {
+      const p = parents[j];
+      if (p < 0) {
+        globalR.push(rots[j]);
+        globalT.push(rest[j]);
+      } else {
+        const offset = rest[j].sub(rest[p]).expandDims(2) as tf.Tensor3D; // [B,3,1]
+        globalR.push(tf.matMul(globalR[p], rots[j]));
+        globalT.push(tf.matMul(globalR[p], offset).squeeze([2]).add(globalT[p]) as tf.Tensor2D);
       }
-      const rots = tf.unstack(rot, 1) as tf.Tensor3D[]; // J x [B,3,3]
-      const rest = tf.unstack(restJoints, 1) as tf.Tensor2D[]; // J x [B,3]
-      const globalR: tf.Tensor3D[] = [];
-      const globalT: tf.Tensor2D[] = [];
-      const parents = this.data.parents;
-      for (let j = 0; j < nj; j++) {
-        const p = parents[j];
-        if (p < 0) {
-          globalR.push(rots[j]);
-          globalT.push(rest[j]);
-        } else {
-          const offset = rest[j].sub(rest[p]).expandDims(2) as tf.Tensor3D; // [B,3,1]
-          globalR.push(tf.matMul(globalR[p], rots[j]));
-          globalT.push(tf.matMul(globalR[p], offset).squeeze([2]).add(globalT[p]) as tf.Tensor2D);
-        }
-      }
-      const gR = tf.stack(globalR, 1) as tf.Tensor4D; // [B,J,3,3]
-      const gT = tf.stack(globalT, 1) as tf.Tensor3D; // [B,J,3] posed joints
-      // Skinning transform of joint j maps rest-pose points: x -> G_R x + (G_t - G_R J_rest).
-      const aT = gT.sub(tf.matMul(gR, restJoints.expandDims(3)).squeeze([3]));
-      const a = tf.concat([gR.reshape([b, nj, 9]), aT], 2); // [B,J,12]
-      const perVertex = tf
-        .matMul(this.weights, a.transpose([1, 0, 2]).reshape([nj, b * 12]))
-        .reshape([nv, b, 12])
-        .transpose([1, 0, 2]); // [B,V,12]
-      const vr = perVertex.slice([0, 0, 0], [b, nv, 9]).reshape([b, nv, 3, 3]);
-      const vt = perVertex.slice([0, 0, 9], [b, nv, 3]);
-      const v = vShaped.reshape([b, nv, 1, 3]);
-      let vertices = vr.mul(v).sum(3).add(vt) as tf.Tensor3D;
-      let joints = gT;
-      if (translation) {
-        const t = translation.reshape([b, 1, 3]);
-        vertices = vertices.add(t);
-        joints = joints.add(t);
-      }
-      return { vertices, joints };
-    });
+    }
+    return { vShaped, restJoints, gR: tf.stack(globalR, 1) as tf.Tensor4D, gT: tf.stack(globalT, 1) as tf.Tensor3D };
   }
 
   /**

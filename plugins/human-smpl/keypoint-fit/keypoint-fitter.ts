@@ -1,0 +1,297 @@
+import { tf } from '../../../core/backend/tf';
+import { PerspectiveCamera } from '../../../core/renderer/perspective-camera';
+import type { BodyModel } from '../body/body-model';
+import { smplJointIndex } from '../body/smpl-skeleton';
+import { standingPose } from '../poses/pose-set';
+import { compose, matrixToAxisAngle, rotationX, rotationY } from '../poses/rotation-math';
+import { hmrFocalLength } from '../predictors/body-camera';
+import { bodyKeypoints, type BodyKeypoint } from './body-keypoints';
+
+/** Detected 2D keypoints, one per `KeypointFitter.keypoints` entry. */
+export interface KeypointObservation {
+  /** float32 [K*2], pixels: x right, y down (pixel centres at integer + 0.5). */
+  readonly xy: Float32Array;
+  /** float32 [K] in [0,1]; 0 leaves a keypoint out. */
+  readonly confidence: Float32Array;
+}
+
+/** Settings of the fit (defaults in `DEFAULT_FIT_SETTINGS`). */
+export interface FitSettings {
+  /** Adam steps in total; the first quarter moves only the root orientation and translation. */
+  readonly steps: number;
+  readonly learningRate: number;
+  /** Pose prior weight of the limb joints (hips, knees, shoulders, elbows) and of all other joints. */
+  readonly limbPoseWeight: number;
+  readonly otherPoseWeight: number;
+  /** Shape regularisation weight (betas towards zero). */
+  readonly shapeWeight: number;
+  /** Weight of the joint-limit penalty (knees and elbows bending the wrong way). */
+  readonly limitWeight: number;
+  /** Initial headings tried in parallel (radians about the body's up axis; 0 faces the camera). */
+  readonly headings: readonly number[];
+  /** Also try every heading with left and right keypoints swapped (detectors confuse them from behind). */
+  readonly tryMirrored: boolean;
+  /** Focal length in pixels; default HMR's (5000 px per 224 px of the longer image side). */
+  readonly focalLength?: number;
+}
+
+export const DEFAULT_FIT_SETTINGS: FitSettings = {
+  steps: 80,
+  learningRate: 0.05,
+  limbPoseWeight: 0.0002,
+  otherPoseWeight: 0.005,
+  shapeWeight: 0.002,
+  limitWeight: 1,
+  headings: [0, Math.PI / 2, Math.PI, -Math.PI / 2],
+  tryMirrored: true,
+};
+
+/** The fitted body and its camera. */
+export interface FitResult {
+  /** Axis-angle [72]; the root is in camera axes (x right, y down, z forward). */
+  readonly pose: Float32Array;
+  readonly betas: Float32Array;
+  readonly translation: [number, number, number];
+  readonly camera: PerspectiveCamera;
+  /** Confidence-weighted mean distance (px) between the fitted and the observed keypoints. */
+  readonly reprojectionPx: number;
+  /** The hypothesis that won: its initial heading and whether left and right were swapped. */
+  readonly heading: number;
+  readonly mirrored: boolean;
+}
+
+/** Selection [69,4] of the knee x and elbow y rotations (body pose, root excluded), signed so >= 0 is allowed. */
+function limitMatrix(): Float32Array {
+  const m = new Float32Array(69 * 4);
+  const entries: Array<[number, number]> = [
+    [3 * (smplJointIndex('left_knee') - 1), 1], // knees bend with +x
+    [3 * (smplJointIndex('right_knee') - 1), 1],
+    [3 * (smplJointIndex('left_elbow') - 1) + 1, -1], // left elbow bends with -y
+    [3 * (smplJointIndex('right_elbow') - 1) + 1, 1],
+  ];
+  entries.forEach(([row, sign], col) => (m[row * 4 + col] = sign));
+  return m;
+}
+
+const LIMB_JOINTS = ['left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow'] as const;
+
+/**
+ * SMPLify-style fitting of pose, shape and translation to 2D keypoints, with a fixed pinhole camera (no
+ * rotation, HMR's focal length): Adam on the keypoint reprojection error (normalised by the image height)
+ * plus priors: pose towards a relaxed standing pose, betas towards zero, knees and elbows within their
+ * range. Several initial headings (and left/right swaps) are optimised together as one batch; the best
+ * final loss wins. Uses only the joints (no vertex skinning), so each step is cheap.
+ */
+export class KeypointFitter {
+  readonly keypoints: readonly BodyKeypoint[];
+  // Selections are matrix products, not tf.gather: gather's gradient (UnsortedSegmentSum) is missing on
+  // the stock wasm backend.
+  private readonly selectT: tf.Tensor2D; // [J,K], column k picks keypoint k's joint
+  private readonly offsets: tf.Tensor4D; // [1,K,1,3]
+
+  constructor(private readonly model: BodyModel) {
+    const zero = tf.tidy(() =>
+      model.forwardJoints({ betas: tf.zeros([1, model.shapeCount]), pose: tf.zeros([1, model.poseSize]) }).restJoints.dataSync(),
+    ) as Float32Array;
+    this.keypoints = bodyKeypoints(model.data, zero);
+    const nj = model.jointCount;
+    const nk = this.keypoints.length;
+    const sel = new Float32Array(nj * nk);
+    this.keypoints.forEach((k, i) => (sel[k.joint * nk + i] = 1));
+    this.selectT = tf.tensor2d(sel, [nj, nk]);
+    this.offsets = tf.tensor4d(this.keypoints.flatMap((k) => [...k.offset]), [1, this.keypoints.length, 1, 3]);
+  }
+
+  /** Body keypoints [B,K,3] in camera space for parameters [B,...]. */
+  private keypoints3d(pose: tf.Tensor2D, betas: tf.Tensor2D, translation: tf.Tensor2D): tf.Tensor3D {
+    const { joints, rotations } = this.model.forwardJoints({ betas, pose, translation });
+    const [b, nj] = joints.shape;
+    const nk = this.keypoints.length;
+    const pick = (t: tf.Tensor, width: number) =>
+      tf.matMul(t.reshape([b, nj, width]).transpose([0, 2, 1]).reshape([b * width, nj]), this.selectT)
+        .reshape([b, width, nk])
+        .transpose([0, 2, 1]);
+    const kj = pick(joints, 3); // [B,K,3]
+    const kr = pick(rotations, 9).reshape([b, nk, 3, 3]);
+    return kj.add(kr.mul(this.offsets).sum(3)) as tf.Tensor3D;
+  }
+
+  /**
+   * Fits the body to keypoints observed in an H x W image.
+   * @throws when fewer than 6 keypoints have confidence > 0
+   */
+  fit(obs: KeypointObservation, height: number, width: number, settings: Partial<FitSettings> = {}): FitResult {
+    const given = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+    const s: FitSettings = { ...DEFAULT_FIT_SETTINGS, ...given };
+    const nk = this.keypoints.length;
+    if (obs.xy.length !== 2 * nk || obs.confidence.length !== nk) {
+      throw new Error(`expected ${nk} keypoints (xy [${2 * nk}], confidence [${nk}]), got ${obs.xy.length / 2} and ${obs.confidence.length}`);
+    }
+    const seen = obs.confidence.filter((c) => c > 0).length;
+    if (seen < 6) throw new Error(`only ${seen} body keypoints were found; fitting needs at least 6 (is the whole person in the picture?)`);
+    const f = s.focalLength ?? hmrFocalLength(Math.max(height, width));
+    const [cx, cy] = [width / 2, height / 2];
+
+    // One batch item per hypothesis: heading x (as detected | left/right swapped).
+    const hyps: Array<{ heading: number; mirrored: boolean }> = [];
+    for (const heading of s.headings) for (const mirrored of s.tryMirrored ? [false, true] : [false]) hyps.push({ heading, mirrored });
+    const b = hyps.length;
+    const targets = new Float32Array(b * nk * 2);
+    const conf = new Float32Array(b * nk);
+    hyps.forEach((h, i) => {
+      for (let k = 0; k < nk; k++) {
+        const src = h.mirrored ? this.keypoints[k].mirror : k;
+        targets.set([obs.xy[2 * src] / height, obs.xy[2 * src + 1] / height], 2 * (i * nk + k));
+        conf[i * nk + k] = obs.confidence[src];
+      }
+    });
+    const base = standingPose(0);
+    const rootInit = hyps.map((h) => matrixToAxisAngle(compose(rotationX(Math.PI), rotationY(h.heading))));
+    const transInit = this.initialTranslation(obs, base, f, cx, cy);
+
+    const ns = this.model.shapeCount;
+    const poseWeights = new Float32Array(69).fill(s.otherPoseWeight);
+    for (const name of LIMB_JOINTS) poseWeights.fill(s.limbPoseWeight, 3 * (smplJointIndex(name) - 1), 3 * smplJointIndex(name));
+    // tf.variable keeps its initial tensor alive as a separate tensor: dispose the initial values after.
+    const init = [
+      tf.tensor2d(rootInit.flat(), [b, 3]),
+      tf.tensor2d(Array.from({ length: b }, () => Array.from(base.slice(3))).flat(), [b, 69]),
+      tf.zeros([b, ns]) as tf.Tensor2D,
+      tf.tensor2d(Array.from({ length: b }, () => transInit).flat(), [b, 3]),
+    ];
+    const [root, body, betas, trans] = init.map((t) => tf.variable(t));
+    tf.dispose(init);
+    const consts = tf.tidy(() => ({
+      target: tf.tensor3d(targets, [b, nk, 2]),
+      conf: tf.tensor2d(conf, [b, nk]),
+      bodyInit: tf.tensor2d(Array.from(base.slice(3)), [1, 69]),
+      poseW: tf.tensor2d(poseWeights, [1, 69]),
+      // knee x and elbow y rotations times the sign of their allowed direction, as a [69,4] selection
+      limits: tf.tensor2d(limitMatrix(), [69, 4]),
+    }));
+    const confSum = tf.tidy(() => consts.conf.sum(1).maximum(1e-6));
+
+    const perHypothesis = (): { total: tf.Tensor1D; keypoint: tf.Tensor1D } => {
+      const pose = tf.concat([root, body], 1) as tf.Tensor2D;
+      const p3 = this.keypoints3d(pose, betas, trans);
+      const [x, y, z] = tf.unstack(p3, 2);
+      const zc = z.maximum(1e-3);
+      const proj = tf.stack([x.div(zc).mul(f / height).add(cx / height), y.div(zc).mul(f / height).add(cy / height)], 2);
+      const err = proj.sub(consts.target).square().sum(2); // [B,K]
+      const keypoint = err.mul(consts.conf).sum(1).div(confSum) as tf.Tensor1D;
+      const prior = body.sub(consts.bodyInit).square().mul(consts.poseW).sum(1);
+      const shape = betas.square().sum(1).mul(s.shapeWeight);
+      const lim = tf.matMul(body, consts.limits).neg().relu().square().sum(1).mul(s.limitWeight);
+      return { total: keypoint.add(prior).add(shape).add(lim) as tf.Tensor1D, keypoint };
+    };
+    const stage1 = tf.train.adam(s.learningRate);
+    const stage2 = tf.train.adam(s.learningRate);
+    const rigidSteps = Math.floor(s.steps / 4);
+    try {
+      for (let step = 0; step < s.steps; step++) {
+        const rigid = step < rigidSteps;
+        const opt = rigid ? stage1 : stage2;
+        const cost = opt.minimize(() => perHypothesis().total.sum() as tf.Scalar, false, rigid ? [root, trans] : [root, body, betas, trans]);
+        cost?.dispose();
+      }
+      const total = tf.tidy(() => perHypothesis().total.dataSync());
+      let best = 0;
+      for (let i = 1; i < b; i++) if (total[i] < total[best]) best = i;
+      const poseAll = tf.tidy(() => tf.concat([root, body], 1).dataSync());
+      const pose = Float32Array.from(poseAll.slice(72 * best, 72 * (best + 1)));
+      const betasOut = Float32Array.from(betas.dataSync().slice(ns * best, ns * (best + 1)));
+      const t = trans.dataSync();
+      const translation: [number, number, number] = [t[3 * best], t[3 * best + 1], t[3 * best + 2]];
+      const reprojectionPx = this.reprojection(pose, betasOut, translation, targets.subarray(2 * nk * best, 2 * nk * (best + 1)), conf.subarray(nk * best, nk * (best + 1)), f, cx, cy, height);
+      return {
+        pose,
+        betas: betasOut,
+        translation,
+        camera: new PerspectiveCamera({ focalLength: f, principalPoint: [cx, cy] }),
+        reprojectionPx,
+        heading: hyps[best].heading,
+        mirrored: hyps[best].mirrored,
+      };
+    } finally {
+      stage1.dispose();
+      stage2.dispose();
+      tf.dispose([root, body, betas, trans, confSum, ...Object.values(consts)]);
+    }
+  }
+
+  /** Projected body keypoints float32 [K*2] (pixels) for one parameter set. */
+  project(pose: ArrayLike<number>, betas: ArrayLike<number>, translation: readonly number[], camera: PerspectiveCamera, height: number, width: number): Float32Array {
+    const p3 = tf.tidy(() =>
+      this.keypoints3d(
+        tf.tensor2d(Array.from(pose), [1, pose.length]),
+        tf.tensor2d(Array.from(betas), [1, betas.length]),
+        tf.tensor2d([Array.from(translation)]),
+      ).dataSync(),
+    ) as Float32Array;
+    const pr = camera.project(p3, height, width);
+    return Float32Array.from({ length: this.keypoints.length * 2 }, (_, i) => pr[3 * Math.floor(i / 2) + (i % 2)]);
+  }
+
+  private reprojection(
+    pose: Float32Array,
+    betas: Float32Array,
+    translation: [number, number, number],
+    targetsNorm: Float32Array,
+    conf: Float32Array,
+    f: number,
+    cx: number,
+    cy: number,
+    height: number,
+  ): number {
+    const xy = this.project(pose, betas, translation, new PerspectiveCamera({ focalLength: f, principalPoint: [cx, cy] }), height, 2 * cx);
+    let sum = 0;
+    let w = 0;
+    for (let k = 0; k < conf.length; k++) {
+      if (conf[k] <= 0) continue;
+      sum += conf[k] * Math.hypot(xy[2 * k] - targetsNorm[2 * k] * height, xy[2 * k + 1] - targetsNorm[2 * k + 1] * height);
+      w += conf[k];
+    }
+    return sum / w;
+  }
+
+  /** Translation that puts the standing body's keypoints over the observed ones (scale from their spread). */
+  private initialTranslation(obs: KeypointObservation, base: Float32Array, f: number, cx: number, cy: number): [number, number, number] {
+    const flip = matrixToAxisAngle(rotationX(Math.PI));
+    const pose = base.slice();
+    pose.set(flip, 0);
+    const p3 = tf.tidy(() =>
+      this.keypoints3d(tf.tensor2d(pose, [1, 72]), tf.zeros([1, this.model.shapeCount]), tf.zeros([1, 3])).dataSync(),
+    ) as Float32Array;
+    let y2lo = Infinity;
+    let y2hi = -Infinity;
+    let y3lo = Infinity;
+    let y3hi = -Infinity;
+    let mx = 0;
+    let my = 0;
+    let mX = 0;
+    let mY = 0;
+    let mZ = 0;
+    let w = 0;
+    for (let k = 0; k < this.keypoints.length; k++) {
+      const c = obs.confidence[k];
+      if (c <= 0) continue;
+      y2lo = Math.min(y2lo, obs.xy[2 * k + 1]);
+      y2hi = Math.max(y2hi, obs.xy[2 * k + 1]);
+      y3lo = Math.min(y3lo, p3[3 * k + 1]);
+      y3hi = Math.max(y3hi, p3[3 * k + 1]);
+      mx += c * obs.xy[2 * k];
+      my += c * obs.xy[2 * k + 1];
+      mX += c * p3[3 * k];
+      mY += c * p3[3 * k + 1];
+      mZ += c * p3[3 * k + 2];
+      w += c;
+    }
+    const depth = (f * Math.max(0.3, y3hi - y3lo)) / Math.max(4, y2hi - y2lo);
+    return [((mx / w - cx) * depth) / f - mX / w, ((my / w - cy) * depth) / f - mY / w, depth - mZ / w];
+  }
+
+  dispose(): void {
+    this.selectT.dispose();
+    this.offsets.dispose();
+  }
+}
