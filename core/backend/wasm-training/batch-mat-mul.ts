@@ -26,7 +26,7 @@ function swapLastTwo(backend: BackendWasm, t: TensorInfo): TensorInfo {
 /** A single-row product goes to the loop when K is at least this many times N. */
 const TALL_RATIO = 16;
 
-/** out[batch, 0, n] = sum_k a[batch, k] * b[batch, k, n], for a single-row (or single-column if transposed) a. */
+/** out[batch, 0, n] = sum_k a[batch, k] * b[batch, k, n], for a single-row (or transposed single-column) a. */
 function rowTimesMatrix(backend: BackendWasm, a: TensorInfo, b: TensorInfo, k: number, n: number): TensorInfo {
   const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const batch = tf.util.sizeFromShape(outer);
@@ -79,7 +79,8 @@ function batchMatMul(args: WasmKernelArgs<{ transposeA: boolean; transposeB: boo
   const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
   const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
   const innerB = attrs.transposeB ? b.shape[b.shape.length - 1] : b.shape[b.shape.length - 2];
-  if (rows === 1 && !attrs.transposeB && inner === innerB && inner >= TALL_RATIO * cols && (batchA === batchB || batchA === 1 || batchB === 1)) {
+  const broadcastable = batchA === batchB || batchA === 1 || batchB === 1;
+  if (rows === 1 && !attrs.transposeB && inner === innerB && inner >= TALL_RATIO * cols && broadcastable) {
     // A single row is the same contiguous K values whether or not it is marked transposed.
     return rowTimesMatrix(backend, a, b, inner, cols);
   }

@@ -11,7 +11,16 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
-import { convInfoForDy, free, heapF32, runKernel, transpose, view, WasmKernelArgs, type TensorInfo } from './wasm-kernel-utils';
+import {
+  convInfoForDy,
+  free,
+  heapF32,
+  runKernel,
+  transpose,
+  view,
+  WasmKernelArgs,
+  type TensorInfo,
+} from './wasm-kernel-utils';
 
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 

@@ -12,7 +12,16 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
-import { convInfoForDy, free, heapF32, runKernel, transpose, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
+import {
+  convInfoForDy,
+  free,
+  heapF32,
+  runKernel,
+  transpose,
+  WasmKernelArgs,
+  zerosOutput,
+  type TensorInfo,
+} from './wasm-kernel-utils';
 
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
@@ -105,7 +114,14 @@ function axisPhases(inSize: number, outSize: number, k: number, s: number, pad: 
 }
 
 /** Taps (rh + sh*a, rw + sw*b) of W[kh, kw, ci, co], flipped and in/out-swapped: [th, tw, co, ci]. */
-function phaseFilter(backend: BackendWasm, filter: TensorInfo, ph: AxisPhase, pw: AxisPhase, sh: number, sw: number): TensorInfo {
+function phaseFilter(
+  backend: BackendWasm,
+  filter: TensorInfo,
+  ph: AxisPhase,
+  pw: AxisPhase,
+  sh: number,
+  sw: number,
+): TensorInfo {
   const [, kw, ci, co] = filter.shape;
   const out = backend.makeOutput([ph.taps, pw.taps, co, ci], 'float32');
   const src = heapF32(backend, filter);

@@ -7,7 +7,16 @@
 import { tf } from '../tf';
 import { forEachDepthwiseTap, isPerChannelScale } from './depthwise-taps';
 import { pooledReduce } from './pooled-reduction';
-import { convInfoForDy, free, heapF32, pair, runKernel, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
+import {
+  convInfoForDy,
+  free,
+  heapF32,
+  pair,
+  runKernel,
+  WasmKernelArgs,
+  zerosOutput,
+  type TensorInfo,
+} from './wasm-kernel-utils';
 
 interface Attrs {
   strides: number | [number, number];

@@ -20,7 +20,8 @@ function resizeBilinearGrad(args: WasmKernelArgs<{ alignCorners: boolean; halfPi
   }
   if (!attrs.halfPixelCenters) {
     // The stock kernel is right (and faster, in C++) without half-pixel centers.
-    return runKernel(backend, 'ResizeBilinearGrad', { images, dy }, attrs as unknown as tf.NamedAttrMap, { stock: true });
+    const stockAttrs = attrs as unknown as tf.NamedAttrMap;
+    return runKernel(backend, 'ResizeBilinearGrad', { images, dy }, stockAttrs, { stock: true });
   }
   const rows = bilinearTaps(h, oh, attrs.alignCorners, attrs.halfPixelCenters);
   const cols = bilinearTaps(w, ow, attrs.alignCorners, attrs.halfPixelCenters);

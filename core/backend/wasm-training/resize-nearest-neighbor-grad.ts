@@ -21,7 +21,8 @@ function resizeNearestNeighborGrad(
   }
   if (!attrs.halfPixelCenters) {
     // The stock kernel is right (and faster, in C++) without half-pixel centers.
-    return runKernel(backend, 'ResizeNearestNeighborGrad', { images, dy }, attrs as unknown as tf.NamedAttrMap, { stock: true });
+    const stockAttrs = attrs as unknown as tf.NamedAttrMap;
+    return runKernel(backend, 'ResizeNearestNeighborGrad', { images, dy }, stockAttrs, { stock: true });
   }
   const rows = nearestTaps(h, oh, attrs.alignCorners, attrs.halfPixelCenters);
   const cols = nearestTaps(w, ow, attrs.alignCorners, attrs.halfPixelCenters);

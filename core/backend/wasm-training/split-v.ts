@@ -13,7 +13,8 @@ function splitV(args: WasmKernelArgs<{ numOrSizeSplits: number | number[]; axis:
   const { backend, attrs } = args;
   const x = args.inputs.x as TensorInfo;
   if (x.dtype === 'string' || x.dtype === 'complex64') {
-    return runKernel(backend, 'SplitV', { x }, attrs as unknown as tf.NamedAttrMap, { stock: true }) as unknown as TensorInfo[];
+    const pieces = runKernel(backend, 'SplitV', { x }, attrs as unknown as tf.NamedAttrMap, { stock: true });
+    return pieces as unknown as TensorInfo[];
   }
   const axis = tf.util.parseAxisParam(attrs.axis, x.shape)[0];
   const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, attrs.numOrSizeSplits, axis) as number[];
