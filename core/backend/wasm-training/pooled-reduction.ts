@@ -19,7 +19,8 @@ export interface PooledRun {
 
 /**
  * The run of axes `axis` names, when it is contiguous, non-empty and does not include the last axis
- * (a trailing run needs no transpose in the stock kernel); null otherwise, or for non-float32 x.
+ * (a trailing run needs no transpose in the stock kernel), and pooling pays off; null otherwise, or
+ * for non-float32 x.
  */
 export function pooledRun(x: TensorInfo, axis: number | number[]): PooledRun | null {
   const rank = x.shape.length;
@@ -27,7 +28,13 @@ export function pooledRun(x: TensorInfo, axis: number | number[]): PooledRun | n
   const axes = [...new Set(tf.util.parseAxisParam(axis, x.shape))].sort((a, b) => a - b);
   if (axes.length === 0 || axes[axes.length - 1] >= rank - 1) return null;
   if (axes.some((a, i) => a !== axes[0] + i)) return null;
-  return { first: axes[0], last: axes[axes.length - 1] };
+  const first = axes[0];
+  const last = axes[axes.length - 1];
+  // Measured: one channel, or a window of a few pixels, is no faster pooled than stock.
+  const inner = tf.util.sizeFromShape(x.shape.slice(last + 1));
+  const window = tf.util.sizeFromShape(x.shape.slice(first, last + 1));
+  if (inner < 2 || window < 16) return null;
+  return { first, last };
 }
 
 /**
