@@ -33,8 +33,8 @@ export function captureStockKernel(name: string): tf.KernelConfig | undefined {
 }
 
 /**
- * Runs wasm kernel `name` directly (no engine, no tape). A kernel this package replaced runs in its
- * stock form when one was captured, so replacements can delegate without recursion.
+ * Runs wasm kernel `name` directly (no engine, no tape). With `stock`, runs the original that
+ * `captureStockKernel` saved before this package replaced it.
  */
 export function runKernel(
   backend: BackendWasm,
@@ -43,9 +43,13 @@ export function runKernel(
   attrs: tf.NamedAttrMap = {},
   { stock = false }: { stock?: boolean } = {},
 ): TensorInfo {
-  const config = stock ? stockKernels.get(name) ?? tf.getKernel(name, 'wasm') : tf.getKernel(name, 'wasm');
+  // A replaced kernel must delegate to the captured original, never to the registry (itself).
+  const config = stock ? stockKernels.get(name) : tf.getKernel(name, 'wasm');
   if (config == null) {
-    throw new Error(`wasm kernel '${name}' is not registered; is @tensorflow/tfjs-backend-wasm loaded?`);
+    throw new Error(
+      `wasm kernel '${name}'${stock ? ' (stock version)' : ''} is not registered; ` +
+        'load @tensorflow/tfjs-backend-wasm before installing the training kernels',
+    );
   }
   return config.kernelFunc({ inputs, backend, attrs }) as TensorInfo;
 }
