@@ -76,7 +76,7 @@ export class BlazePoseDetector {
       const maskT = tf.tidy(() => {
         const seg = outputs[2].reshape([1, INPUT_SIZE, INPUT_SIZE, 1]) as tf.Tensor4D;
         const full = tf.image.resizeBilinear(seg, [side, side]).squeeze([0]) as tf.Tensor3D;
-        return full.slice([padY, padX, 0], [h, w, 1]).sigmoid();
+        return full.slice([padY, padX, 0], [h, w, 1]); // already probabilities in [0,1]
       });
       const mask = (await maskT.data()) as Float32Array;
       maskT.dispose();

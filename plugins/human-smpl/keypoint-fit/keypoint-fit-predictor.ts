@@ -4,6 +4,8 @@ import type { BodyModel } from '../body/body-model';
 import { poseBody } from '../predictors/pose-body';
 import type { BlazePoseDetector, PoseDetection } from './blazepose-detector';
 import { KeypointFitter, type FitResult, type FitSettings, type KeypointObservation } from './keypoint-fitter';
+import { SilhouetteRefiner } from './silhouette-refiner';
+import { hmrFocalLength } from '../predictors/body-camera';
 
 /** Below this person score BlazePose has found nobody. */
 const MIN_PERSON_SCORE = 0.5;
@@ -46,21 +48,24 @@ function maskBlobs(mask: Float32Array, h: number, w: number): number[] {
 
 /**
  * The default human predictor for photos: BlazePose finds 33 landmarks and a person mask; the body is then
- * fitted to the landmarks (see KeypointFitter). A picture with nobody, with two people side by side, or
+ * fitted to the landmarks (see KeypointFitter) and its shape and placement adjusted to the mask
+ * (SilhouetteRefiner; `refine: false` skips that, about a quarter of the time). A picture with nobody, with two people side by side, or
  * with the person cut off at the border is rejected with a message saying so.
  */
 export class KeypointFitPredictor implements MeshPredictor {
   readonly id = 'keypoint-fit';
   readonly fitter: KeypointFitter;
+  private readonly refiner: SilhouetteRefiner;
   /** Parameters of the latest fit (for diagnostics and benchmarks). */
   lastFit!: FitResult;
 
   constructor(
     private readonly model: BodyModel,
     private readonly detector: BlazePoseDetector,
-    private readonly settings: Partial<FitSettings> & { minConfidence?: number } = {},
+    private readonly settings: Partial<FitSettings> & { minConfidence?: number; refine?: boolean } = {},
   ) {
     this.fitter = new KeypointFitter(model);
+    this.refiner = new SilhouetteRefiner(model);
   }
 
   /** The fitter's keypoints as observed in a detection; @throws for no person, several, or a cropped one. */
@@ -97,7 +102,13 @@ export class KeypointFitPredictor implements MeshPredictor {
     const [h, w] = input.image.shape;
     const det = await this.detector.detect(input.image);
     const obs = this.observe(det, h, w, input.id);
-    const fit = this.fitter.fit(obs, h, w, this.settings);
+    let fit = this.fitter.fit(obs, h, w, this.settings);
+    if (this.settings.refine !== false) {
+      // Keypoints fix the pose; the person mask fixes what they cannot see (girth, shoulder width).
+      const focal = this.settings.focalLength ?? hmrFocalLength(Math.max(h, w));
+      const r = this.refiner.refine(fit, fit.camera, focal, det.mask, h, w);
+      fit = { ...fit, betas: r.betas, translation: [r.translation[0], r.translation[1], r.translation[2]] };
+    }
     this.lastFit = fit;
     const { vertices } = poseBody(this.model, fit.pose, fit.betas, fit.translation);
     return { mesh: this.model.meshFromVertices(vertices), camera: fit.camera, mask: det.mask };

@@ -7,11 +7,12 @@ const SKIN = [0.86, 0.66, 0.52];
 const SHIRT = [0.75, 0.18, 0.16];
 const TROUSERS = [0.16, 0.2, 0.42];
 const SHOES = [0.12, 0.1, 0.08];
+const HAIR = [0.2, 0.13, 0.08];
 const BACKGROUND = 0.5;
 
 /**
- * Renders a posed body as a plainly dressed person (skin on the face and hand regions, a shirt above the
- * waist, trousers, shoes; Lambert shading from the camera) over a grey background: test and benchmark
+ * Renders a posed body as a plainly dressed person (skin on the face and hand regions, hair on the rest of
+ * the head, a shirt above the waist, trousers, shoes; Lambert shading from the camera) over a grey background: test and benchmark
  * input with known body parameters.
  * @param posedVertices float32 [V*3] of `data`'s body
  * @returns image float32 [H,W,3] in [-1,1] (caller disposes) and the silhouette float32 [H*W] in {0,1}
@@ -27,6 +28,8 @@ export function renderSyntheticPerson(
   const frag = rasterize(mesh, camera, height, width);
   const skin = new Uint8Array(data.faces.length / 3);
   for (const flags of Object.values(data.regions)) for (let f = 0; f < skin.length; f++) skin[f] |= flags[f];
+  const head = data.jointNames.indexOf('head');
+  const nj = data.parents.length;
   const pixels = new Float32Array(height * width * 3).fill(BACKGROUND);
   const silhouette = new Float32Array(height * width);
   const v = posedVertices;
@@ -37,7 +40,8 @@ export function renderSyntheticPerson(
     silhouette[p] = 1;
     const [a, b, c] = [data.faces[3 * f], data.faces[3 * f + 1], data.faces[3 * f + 2]];
     const restY = t[3 * a + 1]; // the pelvis joint is near y = 0 in the rest pose
-    const colour = skin[f] ? SKIN : restY > -0.04 ? SHIRT : restY > -0.86 ? TROUSERS : SHOES;
+    const onHead = head >= 0 && data.weights[a * nj + head] > 0.5;
+    const colour = skin[f] ? SKIN : onHead ? HAIR : restY > -0.04 ? SHIRT : restY > -0.86 ? TROUSERS : SHOES;
     const e1 = [0, 1, 2].map((k) => v[3 * b + k] - v[3 * a + k]);
     const e2 = [0, 1, 2].map((k) => v[3 * c + k] - v[3 * a + k]);
     const n = [e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0]];

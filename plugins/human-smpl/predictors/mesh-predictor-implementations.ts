@@ -63,6 +63,10 @@ export const HUMAN_MESH_PREDICTORS: Readonly<Record<string, Implementation<'mesh
       properties: {
         model: { description: "BlazePose variant (default 'full')", enum: ['lite', 'full', 'heavy'] },
         steps: { description: `optimisation steps per image (default ${DEFAULT_FIT_SETTINGS.steps})`, type: 'integer', minimum: 4 },
+        refine: {
+          description: 'adjust shape and placement to BlazePose\'s person mask after the keypoint fit (default true)',
+          type: 'boolean',
+        },
         minConfidence: {
           description: `keypoints below this confidence are left out (default ${DEFAULT_MIN_CONFIDENCE})`,
           type: 'number',
@@ -76,6 +80,7 @@ export const HUMAN_MESH_PREDICTORS: Readonly<Record<string, Implementation<'mesh
       return new KeypointFitPredictor(await loadBodyModel(bodyOptions(config.pluginOptions)), detector, {
         steps: options.steps as number | undefined,
         minConfidence: options.minConfidence as number | undefined,
+        refine: options.refine as boolean | undefined,
       });
     },
   },

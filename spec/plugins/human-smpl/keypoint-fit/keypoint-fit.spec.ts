@@ -113,3 +113,30 @@ describe('plugins/human-smpl keypoint-fit', () => {
     }
   });
 });
+
+describe('plugins/human-smpl silhouette refinement', () => {
+  it('widens a body fitted to keypoints alone towards a broader true silhouette', async () => {
+    const { SilhouetteRefiner } = await import('../../../../plugins/human-smpl/keypoint-fit/silhouette-refiner');
+    const data = builtinBodyData();
+    const model = BodyModel.create(data);
+    const fitter = new KeypointFitter(model);
+    const refiner = new SilhouetteRefiner(model);
+    const truth = new RandomPosePredictor(model, defaultPoseSet(), 2);
+    const camera = new PerspectiveCamera({ focalLength: hmrFocalLength(H) });
+    const { pose } = truth.draw('wide');
+    const t = ((await truth.predict({ image: tf.zeros([H, W, 3]) as tf.Tensor3D, id: 'wide' })).camera as PerspectiveCamera).translation;
+    const betas = [0, 2.5, 1, 0, 1]; // girth, shoulders, belly: invisible to keypoints
+    const silhouette = (v: Float32Array) => Array.from(rasterize(model.meshFromVertices(v), camera, H, W).faceIds, (f) => (f >= 0 ? 1 : 0));
+    const trueMask = Float32Array.from(silhouette(poseBody(model, pose, betas, t).vertices));
+    const obs = { xy: fitter.project(pose, betas, t, camera, H, W), confidence: new Float32Array(21).fill(1) };
+    const fit = fitter.fit(obs, H, W);
+    const before = maskIou(trueMask, silhouette(poseBody(model, fit.pose, fit.betas, fit.translation).vertices));
+    const refined = await expectNoTensorLeak(() => refiner.refine(fit, fit.camera, hmrFocalLength(H), trueMask, H, W), 'refine');
+    const after = maskIou(trueMask, silhouette(poseBody(model, refined.pose, refined.betas, refined.translation).vertices));
+    expect(refined.iou).to.be.closeTo(after, 1e-9);
+    expect(after, `IoU before ${before.toFixed(3)}`).to.be.above(before + 0.02);
+    expect(Array.from(refined.pose)).to.deep.equal(Array.from(fit.pose));
+    fitter.dispose();
+    model.dispose();
+  });
+});
