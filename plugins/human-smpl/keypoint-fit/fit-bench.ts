@@ -9,8 +9,7 @@ import { poseBody } from '../predictors/pose-body';
 import { RandomPosePredictor } from '../predictors/random-pose-predictor';
 import { mulberry32 } from '../predictors/seeded-random';
 import { BlazePoseDetector, type BlazePoseVariant } from './blazepose-detector';
-import type { FitSettings } from './keypoint-fitter';
-import { KeypointFitPredictor } from './keypoint-fit-predictor';
+import { KeypointFitPredictor, type KeypointFitOptions } from './keypoint-fit-predictor';
 import { maskIou, renderSyntheticPerson } from './synthetic-person';
 
 /** Figures of `benchKeypointFit` (keys as `retex bench fit --json` prints them). */
@@ -31,7 +30,7 @@ export interface FitBenchResult {
  * pose set, random headings and shapes (betas in [-1,1]), rendered by `renderSyntheticPerson` at H x W.
  */
 export async function benchKeypointFit(
-  options: { images?: number; seed?: number; height?: number; width?: number; variant?: BlazePoseVariant; fit?: Partial<FitSettings> } = {},
+  options: { images?: number; seed?: number; height?: number; width?: number; variant?: BlazePoseVariant; fit?: KeypointFitOptions } = {},
 ): Promise<FitBenchResult> {
   const n = options.images ?? 8;
   const [h, w] = [options.height ?? 128, options.width ?? 64];

@@ -7,6 +7,14 @@ import { KeypointFitter, type FitResult, type FitSettings, type KeypointObservat
 import { SilhouetteRefiner } from './silhouette-refiner';
 import { hmrFocalLength } from '../predictors/body-camera';
 
+/** Options of the keypoint-fit predictor: fit settings, the keypoint confidence floor, and the mask refinement. */
+export type KeypointFitOptions = Partial<FitSettings> & {
+  /** Keypoints below this confidence are left out (default DEFAULT_MIN_CONFIDENCE). */
+  readonly minConfidence?: number;
+  /** Adjust shape and placement to the person mask after the keypoint fit (default true). */
+  readonly refine?: boolean;
+};
+
 /** Below this person score BlazePose has found nobody. */
 const MIN_PERSON_SCORE = 0.5;
 /** Keypoints less confident than this are left out of the fit. */
@@ -62,7 +70,7 @@ export class KeypointFitPredictor implements MeshPredictor {
   constructor(
     private readonly model: BodyModel,
     private readonly detector: BlazePoseDetector,
-    private readonly settings: Partial<FitSettings> & { minConfidence?: number; refine?: boolean } = {},
+    private readonly settings: KeypointFitOptions = {},
   ) {
     this.fitter = new KeypointFitter(model);
     this.refiner = new SilhouetteRefiner(model);

@@ -219,32 +219,6 @@ export class KeypointFitter {
     }
   }
 
-  /**
-   * The keypoint term of the fit for one parameter set ([1,...] tensors): confidence-weighted squared
-   * distance, normalised by the image height. Call `dispose` when done.
-   */
-  keypointLoss(
-    obs: KeypointObservation,
-    height: number,
-    width: number,
-    focal: number,
-  ): { loss: (pose: tf.Tensor2D, betas: tf.Tensor2D, translation: tf.Tensor2D) => tf.Scalar; dispose: () => void } {
-    const nk = this.keypoints.length;
-    const target = tf.tensor3d(Array.from(obs.xy, (x) => x / height), [1, nk, 2]);
-    const conf = tf.tensor2d(obs.confidence, [1, nk]);
-    const confSum = Math.max(1e-6, obs.confidence.reduce((a, b) => a + b, 0));
-    const [cx, cy] = [width / 2 / height, 0.5];
-    return {
-      loss: (pose, betas, translation) => {
-        const [x, y, z] = tf.unstack(this.keypoints3d(pose, betas, translation), 2);
-        const zc = z.maximum(1e-3);
-        const proj = tf.stack([x.div(zc).mul(focal / height).add(cx), y.div(zc).mul(focal / height).add(cy)], 2);
-        return proj.sub(target).square().sum(2).mul(conf).sum().div(confSum) as tf.Scalar;
-      },
-      dispose: () => tf.dispose([target, conf]),
-    };
-  }
-
   /** Projected body keypoints float32 [K*2] (pixels) for one parameter set. */
   project(pose: ArrayLike<number>, betas: ArrayLike<number>, translation: readonly number[], camera: PerspectiveCamera, height: number, width: number): Float32Array {
     const p3 = tf.tidy(() =>
