@@ -25,7 +25,7 @@ import { subConfig } from './sub';
 import { sumConfig } from './sum';
 import { tileConfig } from './tile';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
-import { captureStockKernel } from './wasm-kernel-utils';
+import { captureStockKernel, markOwnKernel } from './wasm-kernel-utils';
 
 /** Every kernel this package registers on 'wasm'. */
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
@@ -57,6 +57,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
  */
 export function installWasmTrainingKernels(): void {
   for (const config of WASM_TRAINING_KERNELS) {
+    markOwnKernel(config.kernelFunc);
     const current = tf.getKernel(config.kernelName, 'wasm');
     if (current != null && current.kernelFunc === config.kernelFunc) continue;
     const stock = captureStockKernel(config.kernelName);

@@ -23,11 +23,19 @@ export interface WasmKernelArgs<A = tf.NamedAttrMap> {
  */
 const stockKernels = new Map<string, tf.KernelConfig>();
 
+/** The kernel functions of this package, so that delegation never picks one of them as "stock". */
+const ownKernelFuncs = new WeakSet<object>();
+
+/** Records `kernelFunc` as one of this package's replacements. */
+export function markOwnKernel(kernelFunc: tf.KernelFunc): void {
+  ownKernelFuncs.add(kernelFunc);
+}
+
 /** Remembers the stock wasm kernel `name` (once) so that it survives `tf.unregisterKernel`. */
 export function captureStockKernel(name: string): tf.KernelConfig | undefined {
   if (!stockKernels.has(name)) {
     const config = tf.getKernel(name, 'wasm');
-    if (config != null) stockKernels.set(name, config);
+    if (config != null && !ownKernelFuncs.has(config.kernelFunc)) stockKernels.set(name, config);
   }
   return stockKernels.get(name);
 }
@@ -43,8 +51,11 @@ export function runKernel(
   attrs: tf.NamedAttrMap = {},
   { stock = false }: { stock?: boolean } = {},
 ): TensorInfo {
-  // A replaced kernel must delegate to the captured original, never to the registry (itself).
-  const config = stock ? stockKernels.get(name) : tf.getKernel(name, 'wasm');
+  // A replaced kernel must delegate to the captured original, never to itself. Before any install
+  // the registered kernel is the original.
+  const current = tf.getKernel(name, 'wasm');
+  const original = current != null && !ownKernelFuncs.has(current.kernelFunc) ? current : undefined;
+  const config = stock ? stockKernels.get(name) ?? original : current;
   if (config == null) {
     throw new Error(
       `wasm kernel '${name}'${stock ? ' (stock version)' : ''} is not registered; ` +
