@@ -28,6 +28,7 @@ export interface FitBenchResult {
 /**
  * Measures `keypoint-fit` on rendered people with known parameters: the built-in body in poses of the
  * pose set, random headings and shapes (betas in [-1,1]), rendered by `renderSyntheticPerson` at H x W.
+ * Times are per image after one untimed warm-up prediction, on whatever backend is active.
  */
 export async function benchKeypointFit(
   options: { images?: number; seed?: number; height?: number; width?: number; variant?: BlazePoseVariant; fit?: KeypointFitOptions } = {},
@@ -46,6 +47,10 @@ export async function benchKeypointFit(
   let fitted = 0;
   const failures: string[] = [];
   try {
+    // One untimed prediction first: the first run of a TF.js graph compiles and allocates (about 1 s).
+    const warm = renderSyntheticPerson(data, poseBody(truthModel, truth.draw('warm-up').pose, [], [0, 0, 25]).vertices, camera0, h, w);
+    await predictor.predict({ image: warm.image, id: 'warm-up' }).catch(() => undefined);
+    warm.image.dispose();
     for (let i = 0; i < n; i++) {
       const id = `synthetic-${i}`;
       const { pose } = truth.draw(id);
