@@ -9,7 +9,7 @@ import { TrainStep } from '../train/train-step';
 import type { HostBatch } from '../train/train-task';
 import { classifierConvLayers, trainStepConvFlops, unetConvLayers } from './train-step-flops';
 import { measureMatMulPeakGflops } from './train-step-matmul-peak';
-import { runTorchPeer, torchUnavailableReason, type TorchPeerResult } from './train-step-torch';
+import { runTorchPeerBest, torchUnavailableReason, type OmpWaitPolicy, type TorchPeerResult } from './train-step-torch';
 
 /** Options of {@link runBenchTrainStep}. */
 export interface BenchTrainStepOptions {
@@ -66,6 +66,8 @@ export interface BenchTrainStepResult {
   /** Best GFLOP/s of a 1024^3 matMul on the active backend, one thread. */
   readonly wasm_matmul_peak_gflops: number;
   readonly torch_version: string | null;
+  /** OpenMP wait policy of the counted multi-threaded torch run (the faster of ACTIVE and PASSIVE). */
+  readonly torch_omp_wait_policy: OmpWaitPolicy | null;
   /** Why the torch figures are null, with the install command. */
   readonly torch_note: string | null;
   readonly params: number;
@@ -193,10 +195,10 @@ export async function runBenchTrainStep(options: BenchTrainStepOptions = {}): Pr
   // torch, one thread (before the multi-threaded runs, so the two 1-thread figures see similar load).
   const torchReason = options.skipTorch ? 'skipped (--no-torch)' : await torchUnavailableReason();
   if (torchReason != null) note(`PyTorch peer unavailable: ${torchReason}`);
-  const peer = (n: number): Promise<TorchPeerResult | null> => {
+  const peer = (n: number): Promise<(TorchPeerResult & { omp_wait_policy: OmpWaitPolicy | null }) | null> => {
     if (torchReason != null) return Promise.resolve(null);
-    note(`torch, ${n} thread(s)`);
-    return runTorchPeer({
+    note(`torch, ${n} thread(s)${n > 1 ? ' (OpenMP waits ACTIVE, then PASSIVE; the faster counts)' : ''}`);
+    return runTorchPeerBest({
       width,
       batch,
       steps,
@@ -247,6 +249,7 @@ export async function runBenchTrainStep(options: BenchTrainStepOptions = {}): Pr
     torch_gflops_per_s: torchMs == null ? null : round(convGflops / (torchMs / 1000), 2),
     wasm_matmul_peak_gflops: round(matmulPeak, 2),
     torch_version: torch1?.torch_version ?? null,
+    torch_omp_wait_policy: threads > 1 ? (torchN?.omp_wait_policy ?? null) : null,
     torch_note: torchReason,
     params,
     ...(kernels ? { top_kernels: kernels } : {}),

@@ -51,7 +51,10 @@ export function formatBenchTrainStep(r: BenchTrainStepResult): string {
     table.toString(),
     `convolutions: ${r.conv_gflops_per_step} GFLOP per step; matMul peak on this backend (1 thread): ${r.wasm_matmul_peak_gflops} GFLOP/s`,
   ];
-  if (r.torch_version) lines.push(`PyTorch peer: torch ${r.torch_version}`);
+  if (r.torch_version) {
+    const omp = r.torch_omp_wait_policy ? ` (${r.threads}-thread run with OMP_WAIT_POLICY=${r.torch_omp_wait_policy}, the faster of ACTIVE/PASSIVE)` : '';
+    lines.push(`PyTorch peer: torch ${r.torch_version}${omp}`);
+  }
   if (r.torch_note) lines.push(`PyTorch peer: ${r.torch_note}`);
   if (r.top_kernels) {
     const k = new Table({ head: ['kernel (1-thread step)', 'ms', 'calls', 'share'] });
