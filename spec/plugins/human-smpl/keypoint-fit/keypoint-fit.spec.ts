@@ -91,6 +91,23 @@ describe('plugins/human-smpl keypoint-fit', () => {
     });
   });
 
+  it('predicts a rendered person end to end: BlazePose (lite), fit, aligned mesh and mask', async () => {
+    const detector = await BlazePoseDetector.load('lite');
+    const predictor = new KeypointFitPredictor(BodyModel.create(data), detector, { steps: 40, refine: false });
+    try {
+      const k = await known('p6');
+      const { image, silhouette } = renderSyntheticPerson(data, k.vertices, camera, H, W);
+      const aligned = await predictor.predict({ image, id: 'p6' });
+      image.dispose();
+      expect(aligned.mask?.length).to.equal(H * W);
+      expect(maskIou(silhouette, aligned.mask as Float32Array), 'BlazePose mask').to.be.above(0.8);
+      const fitted = Array.from(rasterize(aligned.mesh, aligned.camera, H, W).faceIds, (f) => (f >= 0 ? 1 : 0));
+      expect(maskIou(silhouette, fitted), 'fitted silhouette').to.be.above(0.6);
+    } finally {
+      predictor.dispose();
+    }
+  });
+
   it('BlazePose (lite) finds the landmarks of a rendered person near the true joints', async () => {
     const detector = await BlazePoseDetector.load('lite');
     try {
