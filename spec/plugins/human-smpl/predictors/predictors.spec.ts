@@ -48,7 +48,10 @@ function silhouetteRows(aligned: AlignedMesh, h = 128, w = 64): { top: number; b
 }
 
 describe('plugins/human-smpl mesh predictors', () => {
-  const image = tf.zeros([128, 64, 3]) as tf.Tensor3D;
+  let image: tf.Tensor3D;
+  before(() => {
+    image = tf.zeros([128, 64, 3]) as tf.Tensor3D; // in before(): the backend is ready only then
+  });
   after(() => image.dispose());
 
   it('matrixToAxisAngle inverts Rodrigues, including half turns', () => {
