@@ -33,9 +33,7 @@ export interface StepTimings {
   readonly totalMs: number;
   /** Per worker: time spent computing its shard's gradients (inside the worker). */
   readonly gradientMs: readonly number[];
-  /** Main thread: averaging the gradients. */
-  readonly averageMs: number;
-  /** Per worker: time spent applying Adam. */
+  /** Per worker: time spent averaging all workers' gradients and applying Adam. */
   readonly applyMs: readonly number[];
 }
 
@@ -87,10 +85,10 @@ type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : n
 /**
  * Data-parallel training over worker threads (the wasm backend runs one thread per process, so this
  * is how a step uses several cores). Each worker holds a full replica of the task, computes the loss
- * gradients of its share of the batch and writes them into shared memory; the main thread averages
- * them (weighted by shard size, so the result is the gradient of the whole batch's mean loss), and
- * every replica applies the same averaged gradients with its own Adam, so the replicas stay identical
- * without sending weights around. Replicas start from worker 0's weights.
+ * gradients of its share of the batch and writes them into shared memory; then every worker averages
+ * all workers' gradients (weighted by shard size, so the result is the gradient of the whole batch's
+ * mean loss) and applies them with its own Adam. The replicas compute the same average in the same
+ * order, so they stay identical without sending weights around. Replicas start from worker 0's weights.
  *
  * Batch norm is per worker ("ghost batch norm"): in training mode each replica normalises with its
  * own shard's statistics and keeps its own moving mean/variance, so results differ from one process
@@ -103,7 +101,7 @@ type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : n
 export class DataParallelTrainer {
   private timings: StepTimings | null = null;
   private gradientMs: number[] = [];
-  private averageMs = 0;
+  private lastShardWeights: number[] = [];
 
   private constructor(
     private readonly handles: WorkerHandle[],
@@ -112,7 +110,6 @@ export class DataParallelTrainer {
     private readonly offsets: number[],
     private readonly weights: Float32Array,
     private readonly grads: Float32Array[],
-    private readonly average: Float32Array,
     /** Backend the workers run on. */
     readonly backend: string,
   ) {}
@@ -172,11 +169,8 @@ export class DataParallelTrainer {
       const { offsets, total } = layoutOffsets(layout);
       const shared = (): SharedArrayBuffer => new SharedArrayBuffer(Math.max(1, total) * 4);
       const weightsBuf = shared();
-      const averageBuf = shared();
       const gradBufs = handles.map(() => shared());
-      await Promise.all(
-        handles.map((h, i) => h.request({ op: 'attach', weights: weightsBuf, grads: gradBufs[i], average: averageBuf })),
-      );
+      await Promise.all(handles.map((h, index) => h.request({ op: 'attach', weights: weightsBuf, grads: gradBufs, index })));
       await handles[0].request({ op: 'write-weights' });
       await Promise.all(handles.slice(1).map((h) => h.request({ op: 'read-weights' })));
       return new DataParallelTrainer(
@@ -185,7 +179,6 @@ export class DataParallelTrainer {
         offsets,
         new Float32Array(weightsBuf),
         gradBufs.map((b) => new Float32Array(b)),
-        new Float32Array(averageBuf),
         hellos[0].type === 'ready' ? hellos[0].backend : 'unknown',
       );
     } catch (err) {
@@ -199,10 +192,16 @@ export class DataParallelTrainer {
    * into shared memory. Changes nothing but (in training mode) the workers' batch-norm statistics.
    */
   async computeGradients(batch: HostBatch, training = true): Promise<HostGradients> {
-    const loss = await this.gradientsIntoAverage(batch, training);
+    const loss = await this.shardGradients(batch, training);
     const grads = new Map<string, Float32Array>();
     this.layout.forEach((e, i) => {
-      if (e.trainable) grads.set(e.path, this.average.slice(this.offsets[i], this.offsets[i] + e.size));
+      if (!e.trainable) return;
+      const avg = new Float32Array(e.size);
+      this.grads.forEach((g, w) => {
+        const k = this.lastShardWeights[w];
+        for (let j = 0; j < avg.length; j++) avg[j] += k * g[this.offsets[i] + j];
+      });
+      grads.set(e.path, avg);
     });
     return { loss, grads };
   }
@@ -214,12 +213,12 @@ export class DataParallelTrainer {
    */
   async step(batch: HostBatch, training = true): Promise<number> {
     const t0 = performance.now();
-    const loss = await this.gradientsIntoAverage(batch, training);
-    const applied = await Promise.all(this.handles.map((h) => h.request({ op: 'apply' })));
+    const loss = await this.shardGradients(batch, training);
+    const shardWeights = this.lastShardWeights;
+    const applied = await Promise.all(this.handles.map((h) => h.request({ op: 'apply', shardWeights })));
     this.timings = {
       totalMs: performance.now() - t0,
       gradientMs: this.gradientMs,
-      averageMs: this.averageMs,
       applyMs: applied.map((r) => r.ms),
     };
     return loss;
@@ -243,7 +242,8 @@ export class DataParallelTrainer {
     await Promise.all(this.handles.map((h) => h.worker.terminate()));
   }
 
-  private async gradientsIntoAverage(batch: HostBatch, training: boolean): Promise<number> {
+  /** Each worker computes its shard's gradients into its shared buffer; returns the batch's mean loss. */
+  private async shardGradients(batch: HostBatch, training: boolean): Promise<number> {
     const n = hostBatchSize(batch);
     const shards = splitHostBatch(batch, this.handles.length);
     const replies = await Promise.all(
@@ -254,16 +254,7 @@ export class DataParallelTrainer {
       }),
     );
     this.gradientMs = replies.map((r) => r.ms);
-    const t0 = performance.now();
-    const weights = shards.map((s) => hostBatchSize(s) / n);
-    const avg = this.average;
-    avg.fill(0);
-    for (let w = 0; w < this.grads.length; w++) {
-      const g = this.grads[w];
-      const k = weights[w];
-      for (let i = 0; i < avg.length; i++) avg[i] += k * g[i];
-    }
-    this.averageMs = performance.now() - t0;
-    return replies.reduce((s, r, i) => s + weights[i] * (r.loss ?? NaN), 0);
+    this.lastShardWeights = shards.map((s) => hostBatchSize(s) / n);
+    return replies.reduce((s, r, i) => s + this.lastShardWeights[i] * (r.loss ?? NaN), 0);
   }
 }

@@ -18,11 +18,20 @@ export interface LayoutEntry {
 
 /** Requests from the main thread; every one is answered with a {@link WorkerReply} of the same id. */
 export type WorkerRequest =
-  | { readonly id: number; readonly op: 'attach'; readonly weights: SharedArrayBuffer; readonly grads: SharedArrayBuffer; readonly average: SharedArrayBuffer }
+  | {
+      readonly id: number;
+      readonly op: 'attach';
+      readonly weights: SharedArrayBuffer;
+      /** Every worker's gradient buffer, in worker order. */
+      readonly grads: readonly SharedArrayBuffer[];
+      /** This worker's index into `grads`. */
+      readonly index: number;
+    }
   | { readonly id: number; readonly op: 'write-weights' }
   | { readonly id: number; readonly op: 'read-weights' }
   | { readonly id: number; readonly op: 'gradients'; readonly shard: HostBatch; readonly training: boolean }
-  | { readonly id: number; readonly op: 'apply' };
+  /** Average every worker's gradients with these weights (shard size / batch size), then one Adam step. */
+  | { readonly id: number; readonly op: 'apply'; readonly shardWeights: readonly number[] };
 
 export type WorkerReply =
   | { readonly id: number; readonly ok: true; readonly loss?: number; readonly ms: number }

@@ -1,7 +1,8 @@
 /**
  * Entry point of a data-parallel training worker (run by `DataParallelTrainer` from dist/). It builds
- * its own replica of the task, computes gradients on the shards it is sent, and applies the averaged
- * gradients with its own Adam, so every replica takes the same update and stays identical.
+ * its own replica of the task, computes gradients on the shards it is sent, then averages every
+ * worker's gradients from shared memory and applies them with its own Adam. All replicas compute the
+ * same average in the same order, so they take the same update and stay identical.
  */
 import { performance } from 'perf_hooks';
 import { parentPort, workerData } from 'worker_threads';
@@ -14,8 +15,9 @@ import { layoutOffsets, type LayoutEntry, type WorkerInit, type WorkerReply, typ
 
 interface Buffers {
   weights: Float32Array;
-  grads: Float32Array;
-  average: Float32Array;
+  /** Every worker's gradients; `own` is this worker's. */
+  all: Float32Array[];
+  own: Float32Array;
 }
 
 async function main(): Promise<void> {
@@ -56,11 +58,8 @@ async function main(): Promise<void> {
   const handlers: Record<WorkerRequest['op'], (req: WorkerRequest) => number | void> = {
     attach: (req) => {
       const r = req as Extract<WorkerRequest, { op: 'attach' }>;
-      buffers = {
-        weights: new Float32Array(r.weights),
-        grads: new Float32Array(r.grads),
-        average: new Float32Array(r.average),
-      };
+      const all = r.grads.map((b) => new Float32Array(b));
+      buffers = { weights: new Float32Array(r.weights), all, own: all[r.index] };
     },
     'write-weights': () => {
       const { weights } = need();
@@ -76,7 +75,7 @@ async function main(): Promise<void> {
     },
     gradients: (req) => {
       const r = req as Extract<WorkerRequest, { op: 'gradients' }>;
-      const { grads } = need();
+      const grads = need().own;
       const batch = hostBatchToTensors(r.shard);
       const g = trainer.computeGradients(batch, r.training);
       try {
@@ -92,13 +91,23 @@ async function main(): Promise<void> {
         disposeBatch(batch);
       }
     },
-    apply: () => {
-      const { average } = need();
+    apply: (req) => {
+      const { shardWeights } = req as Extract<WorkerRequest, { op: 'apply' }>;
+      const { all } = need();
+      if (shardWeights.length !== all.length) {
+        throw new Error(`apply: ${shardWeights.length} shard weights for ${all.length} workers`);
+      }
       const map: tf.NamedTensorMap = {};
       named.forEach((v, i) => {
-        if (v.trainable) {
-          map[v.variable.name] = tf.tensor(average.subarray(offsets[i], offsets[i] + layout[i].size), v.variable.shape);
-        }
+        if (!v.trainable) return;
+        const start = offsets[i];
+        const end = start + layout[i].size;
+        // Same ops in the same worker order in every replica, so every replica gets identical values.
+        map[v.variable.name] = tf.tidy(() =>
+          all
+            .map((g, w) => tf.mul(tf.tensor(g.subarray(start, end), v.variable.shape), shardWeights[w]))
+            .reduce((acc, t) => tf.add(acc, t)),
+        );
       });
       try {
         trainer.applyGradients(map);
