@@ -1,6 +1,7 @@
 import type { CategoryPlugin } from '../../core/plugin';
 import { Market1501Dataset } from './data/market1501-dataset';
 import { HUMAN_MESH_PREDICTORS } from './predictors/mesh-predictor-implementations';
+import { HUMAN_FIT_BENCHMARK } from './keypoint-fit/fit-benchmark-entry';
 
 export { HUMAN_MESH_PREDICTORS };
 export { benchKeypointFit } from './keypoint-fit/fit-bench';
@@ -63,4 +64,5 @@ export const humanSmplPlugin: CategoryPlugin = {
       },
     },
   },
+  benchmarks: { fit: HUMAN_FIT_BENCHMARK },
 };

@@ -55,7 +55,8 @@ export async function benchKeypointFit(
       const id = `synthetic-${i}`;
       const { pose } = truth.draw(id);
       const betas = Array.from({ length: truthModel.shapeCount }, () => rand() * 2 - 1);
-      const frame = (await truth.predict({ image: tf.zeros([h, w, 3]) as tf.Tensor3D, id })).camera as PerspectiveCamera;
+      const blank = tf.zeros([h, w, 3]) as tf.Tensor3D;
+      const frame = (await truth.predict({ image: blank, id }).finally(() => blank.dispose())).camera as PerspectiveCamera;
       const t = frame.translation;
       const posed = poseBody(truthModel, pose, betas, t);
       const { image, silhouette } = renderSyntheticPerson(data, posed.vertices, camera0, h, w);

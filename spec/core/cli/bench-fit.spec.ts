@@ -15,6 +15,15 @@ describe('core/cli bench fit (the retex binary)', () => {
     }
   });
 
+  it('`retex bench fit --category human --json` prints reproj_px, iou and ms_per_image', () => {
+    const { status, stdout, stderr } = runRetex(['bench', 'fit', '--category', 'human', '--count', '1', '--backend', 'wasm', '--json']);
+    expect(status, stderr).to.equal(0);
+    const [row] = JSON.parse(stdout) as Record<string, number>[];
+    expect(row.reproj_px).to.be.a('number');
+    expect(row.iou).to.be.within(0, 1);
+    expect(row.ms_per_image).to.be.greaterThan(0);
+  });
+
   it('rejects an unknown category and a bad count', () => {
     let run = runRetex(['bench', 'fit', '--category', 'fish']);
     expect(run.status).to.equal(1);
