@@ -7,7 +7,6 @@ import { PhotoPredictor } from './predictors/photo';
 import { DEFAULT_KEYPOINT_WEIGHT, DEFAULT_REFINE_EVALUATIONS } from './predictors/silhouette-refine';
 import { buildBirdMeanShape, DEFAULT_SUBDIVISIONS } from './shape/mean-shape';
 
-export { SpeciesBatchSampler } from './cub/species-batch-sampler';
 export { CubDataset, cubAnnotations, type CubAnnotations } from './cub/cub-dataset';
 export { buildBirdMeanShape, keypointPositions, BIRD_TEXTURE_SIZE, type BirdMeanShape } from './shape/mean-shape';
 export { CUB_KEYPOINT_NAMES, CUB_FLIP_PERMUTATION } from './keypoints';

@@ -6,7 +6,6 @@ import { HUMAN_FIT_BENCHMARK } from './keypoint-fit/fit-benchmark-entry';
 export { HUMAN_MESH_PREDICTORS };
 export { benchKeypointFit } from './keypoint-fit/fit-bench';
 
-export { IdentityBatchSampler } from './data/identity-batch-sampler';
 export { BodyModel } from './body/body-model';
 export { loadBodyModel } from './body/load-body-model';
 export { uvRegionMask } from './body/uv-region-mask';

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { tf } from '../../core/backend/tf';
+import { mulberry32 } from '../../core/random';
 
 /** Asserts |a - b| <= atol + rtol * |b| elementwise; reports the worst element. */
 export function assertClose(
@@ -35,14 +36,6 @@ export async function expectNoTensorLeak<T>(fn: () => T | Promise<T>, what = 'ca
 
 /** Deterministic pseudo-random floats in [-1, 1) (mulberry32), for reproducible test inputs. */
 export function randomArray(n: number, seed = 1): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
+  const random = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => random() * 2 - 1);
 }

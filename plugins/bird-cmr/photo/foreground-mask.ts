@@ -1,3 +1,5 @@
+import { mulberry32 } from '../../../core/random';
+
 /**
  * A foreground mask for the object inside a detection box, from colour alone (a GrabCut-like
  * alternation without the graph cut): colour clusters of the background (outside the box) and of the
@@ -16,20 +18,9 @@ export interface ForegroundSettings {
 
 type Rgb = [number, number, number];
 
-function generator(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** k-means in RGB over the pixels listed in `index` (a deterministic subsample of at most 4,000). */
 function kmeans(pixels: ArrayLike<number>, index: number[], k: number): { centres: Rgb[]; spread: number[] } {
-  const random = generator(index.length + 7);
+  const random = mulberry32(index.length + 7);
   const sample = index.length > 4000 ? Array.from({ length: 4000 }, () => index[Math.floor(random() * index.length)]) : index;
   if (sample.length === 0) return { centres: [[0.5, 0.5, 0.5]], spread: [1] };
   const centres: Rgb[] = [];

@@ -10,6 +10,7 @@ import { keypointPositions, type BirdMeanShape } from '../shape/mean-shape';
 import type { AnnotationFitPredictor } from './annotation-fit';
 import type { PhotoPredictor } from './photo';
 import { maskIou, renderSilhouette } from './silhouette';
+import { mulberry32 } from '../../../core/random';
 
 /** How the synthetic test birds are made. */
 export interface FitBenchmarkSettings {
@@ -37,17 +38,6 @@ export interface FitBenchmarkResult {
   /** Median rotation error, degrees. */
   readonly rot_err_deg_median: number;
   readonly count: number;
-}
-
-function generator(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A bird unlike the mean shape: longer, fatter in the belly, head raised, tail bent down. */
@@ -99,7 +89,7 @@ export async function benchmarkAnnotationFit(
   const count = settings.count ?? 20;
   const size = settings.size ?? 256;
   const noise = settings.keypointNoisePx ?? 3;
-  const random = generator(settings.seed ?? 1);
+  const random = mulberry32(settings.seed ?? 1);
   const truthMesh = settings.shapeMismatch === false ? shape.mesh : mismatchedBird(shape.mesh);
   const truthShape: BirdMeanShape = { ...shape, mesh: truthMesh };
   const modelKp = keypointPositions(truthShape);
@@ -229,7 +219,7 @@ export async function benchmarkPhotoFit(
 ): Promise<FitBenchmarkResult & { readonly mask_iou: number; readonly rot_err_deg_up_to_mirror: number }> {
   const count = settings.count ?? 20;
   const size = settings.size ?? 256;
-  const random = generator(settings.seed ?? 1);
+  const random = mulberry32(settings.seed ?? 1);
   const truthMesh = settings.shapeMismatch === false ? shape.mesh : mismatchedBird(shape.mesh);
   const rot: number[] = [];
   const ious: number[] = [];

@@ -7,7 +7,7 @@ import { defaultPoseSet } from '../poses/pose-set';
 import { hmrFocalLength } from '../predictors/body-camera';
 import { poseBody } from '../predictors/pose-body';
 import { RandomPosePredictor } from '../predictors/random-pose-predictor';
-import { mulberry32 } from '../predictors/seeded-random';
+import { mulberry32 } from '../../../core/random';
 import { BlazePoseDetector, type BlazePoseVariant } from './blazepose-detector';
 import { KeypointFitPredictor, type KeypointFitOptions } from './keypoint-fit-predictor';
 import { maskIou, renderSyntheticPerson } from './synthetic-person';

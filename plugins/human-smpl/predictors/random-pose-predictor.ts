@@ -5,7 +5,7 @@ import type { BodyPose } from '../poses/pose-set';
 import { compose, matrixToAxisAngle, rotationX, rotationY } from '../poses/rotation-math';
 import { framingCamera } from './body-camera';
 import { poseBody } from './pose-body';
-import { hashString, mulberry32 } from './seeded-random';
+import { hashString, mulberry32 } from '../../../core/random';
 
 /** Body orientations drawn from: eight headings, 45 degrees apart (front, back, sides, diagonals). */
 const HEADINGS = 8;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { Sample } from '../../../../core/interfaces/dataset';
-import { SpeciesBatchSampler } from '../../../../plugins/bird-cmr/cub/species-batch-sampler';
+import type { Sample } from '../../../core/interfaces/dataset';
+import { PkBatchSampler } from '../../../core/data/pk-batch-sampler';
 
 /** counts[i] images of species i, plus one distractor (identity -1). */
 function samples(counts: number[]): Sample[] {
@@ -11,8 +11,8 @@ function samples(counts: number[]): Sample[] {
   return out;
 }
 
-describe('plugins/bird-cmr species-balanced P x K batching', () => {
-  const sampler = new SpeciesBatchSampler();
+describe('core/data/pk-batch-sampler (P x K batching; species as identities here)', () => {
+  const sampler = new PkBatchSampler('species');
   const all = samples([8, 8, 8, 8, 5, 3, 12]);
 
   it('yields batches of P species x K images of one species each, never a distractor', () => {
