@@ -35,6 +35,8 @@ export interface StepTimings {
   readonly gradientMs: readonly number[];
   /** Per worker: time spent averaging all workers' gradients and applying Adam. */
   readonly applyMs: readonly number[];
+  /** Per worker: live tensors after the step (constant from the second step on when nothing leaks). */
+  readonly numTensors: readonly number[];
 }
 
 /** Averaged loss and gradients of one batch, as host memory keyed by logical variable path. */
@@ -220,6 +222,7 @@ export class DataParallelTrainer {
       totalMs: performance.now() - t0,
       gradientMs: this.gradientMs,
       applyMs: applied.map((r) => r.ms),
+      numTensors: applied.map((r) => r.numTensors),
     };
     return loss;
   }

@@ -123,7 +123,8 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const loss = handlers[req.op](req);
       const ms = performance.now() - t0;
-      reply = typeof loss === 'number' ? { id: req.id, ok: true, loss, ms } : { id: req.id, ok: true, ms };
+      const numTensors = tf.memory().numTensors;
+      reply = typeof loss === 'number' ? { id: req.id, ok: true, loss, ms, numTensors } : { id: req.id, ok: true, ms, numTensors };
     } catch (err) {
       reply = { id: req.id, ok: false, error: (err as Error).stack ?? String(err) };
     }

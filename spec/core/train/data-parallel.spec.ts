@@ -80,9 +80,14 @@ describe('core/train/data-parallel', () => {
     }
   });
 
-  it('trains in batch-norm training mode (ghost batch norm) and reports a finite loss', async () => {
+  it('trains in batch-norm training mode (ghost batch norm), reports a finite loss and leaks no tensor in the workers', async () => {
     const loss = await dp.step(tinyBatch(4, 32, 16, 5));
     expect(Number.isFinite(loss)).to.equal(true);
+    const before = dp.lastStepTimings!.numTensors;
+    await dp.step(tinyBatch(4, 32, 16, 6));
+    await dp.step(tinyBatch(4, 32, 16, 7));
+    expect(dp.lastStepTimings!.numTensors).to.deep.equal(before);
+    expect(dp.lastStepTimings!.gradientMs).to.have.length(2);
   });
 
   it('rejects a task module that does not exist, naming it', async () => {
