@@ -191,7 +191,8 @@ export class DataParallelTrainer {
 
   /**
    * Loss and gradients of the whole batch's mean loss, computed shard-wise by the workers and averaged
-   * into shared memory. Changes nothing but (in training mode) the workers' batch-norm statistics.
+   * here (weighted by shard size). Changes nothing but (in training mode) the workers' batch-norm
+   * statistics.
    */
   async computeGradients(batch: HostBatch, training = true): Promise<HostGradients> {
     const loss = await this.shardGradients(batch, training);
