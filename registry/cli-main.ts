@@ -39,6 +39,11 @@ export function cliServices(registry: PluginRegistry): CliServices {
       }
       return benchmark;
     },
+    pluginSynth: (category) => {
+      const plugin = registry.forCategory(category);
+      if (!plugin.synth) throw new Error(`plugin '${plugin.id}' (category '${category}') has no synthetic data writer yet`);
+      return plugin.synth;
+    },
   };
 }
 

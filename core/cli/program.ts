@@ -4,6 +4,7 @@ import { benchCommand } from './commands/bench';
 import { configCommand } from './commands/config';
 import { exportCommand } from './commands/export';
 import { pluginsCommand } from './commands/plugins';
+import { synthCommand } from './commands/synth';
 import { viewCommand } from './commands/view';
 import type { CliServices } from './services';
 
@@ -17,6 +18,7 @@ export function buildProgram(services: CliServices): Command {
     .addCommand(backendCommand())
     .addCommand(viewCommand())
     .addCommand(exportCommand())
+    .addCommand(synthCommand(services))
     .addCommand(benchCommand(services));
   return program;
 }

@@ -1,5 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
-import type { PluginBenchmark, RetexConfig, Role } from '../plugin';
+import type { PluginBenchmark, RetexConfig, Role, SyntheticDataWriter } from '../plugin';
 
 /** One implementation of a role, as `retex plugins` lists it. */
 export interface ImplementationSummary {
@@ -49,4 +49,9 @@ export interface CliServices {
    * @throws naming the benchmarks that plugin has.
    */
   pluginBenchmark(category: string, name: string): PluginBenchmark;
+  /**
+   * The synthetic data writer of the plugin serving `category`.
+   * @throws when that plugin has none
+   */
+  pluginSynth(category: string): SyntheticDataWriter;
 }

@@ -43,6 +43,52 @@ export interface CategoryPlugin extends PluginRegistrationHook {
   readonly implementations: ImplementationTable;
   /** Category-specific benchmarks, run by `retex bench <name> --category <category>` (e.g. `fit`). */
   readonly benchmarks?: Readonly<Record<string, PluginBenchmark>>;
+  /** Writes a synthetic data set of the category with ground truth (`retex synth --category <category>`). */
+  readonly synth?: SyntheticDataWriter;
+}
+
+/** What `retex synth` asks a plugin's synthetic data writer for. */
+export interface SynthContext {
+  /** Output folder (created; an existing partial run there is completed, not redone). */
+  readonly out: string;
+  /** Subjects: identities (humans) or species (birds); the writer's default when absent. */
+  readonly subjects?: number;
+  /** Images per subject; the writer's default when absent. */
+  readonly imagesPerSubject?: number;
+  /** Image size [H, W]; the writer's default when absent. */
+  readonly size?: readonly [number, number];
+  /** Seed: the same seed and options give the same bytes. */
+  readonly seed: number;
+  /** Folder of background photos to crop from instead of procedural backgrounds. */
+  readonly backgrounds?: string;
+  /** Folder of texture PNGs (one subject per file) to render instead of procedural ones. */
+  readonly textures?: string;
+  /** Progress: `done` of `total` images exist (written now or found from an earlier run). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** What a synthetic data writer did. */
+export interface SynthSummary {
+  readonly out: string;
+  /** Layout of the folder, e.g. `market1501` or `cub200`. */
+  readonly layout: string;
+  readonly subjects: number;
+  readonly images: number;
+  /** Images written by this run (the rest were already there). */
+  readonly written: number;
+  readonly size: readonly [number, number];
+  /** Images per split, e.g. `{ train: 120, test: 60, query: 20 }`. */
+  readonly splits: Readonly<Record<string, number>>;
+  /** Total bytes of the image files (not the ground truth). */
+  readonly imageBytes: number;
+}
+
+/** A plugin's generator of synthetic data sets in its category's standard layout, with ground truth. */
+export interface SyntheticDataWriter {
+  readonly description: string;
+  /** Default [subjects, imagesPerSubject, H, W] for `retex synth` and `retex bench synth`. */
+  readonly defaults: { readonly subjects: number; readonly imagesPerSubject: number; readonly size: readonly [number, number] };
+  run(context: SynthContext): Promise<SynthSummary>;
 }
 
 /** What a plugin benchmark receives. */

@@ -2,6 +2,7 @@ import type { CategoryPlugin } from '../../core/plugin';
 import { Market1501Dataset } from './data/market1501-dataset';
 import { HUMAN_MESH_PREDICTORS } from './predictors/mesh-predictor-implementations';
 import { HUMAN_FIT_BENCHMARK } from './keypoint-fit/fit-benchmark-entry';
+import { HUMAN_SYNTH } from './synth/market-synth';
 
 export { HUMAN_MESH_PREDICTORS };
 export { benchKeypointFit } from './keypoint-fit/fit-bench';
@@ -64,4 +65,5 @@ export const humanSmplPlugin: CategoryPlugin = {
     },
   },
   benchmarks: { fit: HUMAN_FIT_BENCHMARK },
+  synth: HUMAN_SYNTH,
 };

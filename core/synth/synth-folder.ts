@@ -1,0 +1,112 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { writeFileAtomic } from '../io/atomic-write';
+
+/** Name of the file holding the options a synthetic folder was planned with. */
+export const SYNTH_PLAN_FILE = 'synth-plan.json';
+/** Name of the summary written last, once every file of the plan exists. */
+export const SYNTH_MANIFEST_FILE = 'synth-manifest.json';
+
+/** One output file of an item: a path relative to the folder and a producer of its bytes. */
+export interface SynthOutput {
+  readonly file: string;
+  readonly data: string | Uint8Array;
+}
+
+/**
+ * A synthetic data set folder that can be completed by a rerun. The plan (every option that decides
+ * the content) is recorded first; a rerun with other options is refused rather than mixing two data
+ * sets. Every file is written atomically (temp file + rename), so an interrupted run leaves whole files
+ * only; an item counts as done when all its files exist, and the item's image is written last.
+ */
+export class SynthFolder {
+  private constructor(readonly root: string) {}
+
+  /**
+   * Creates `root` (or reopens a partial run of the same plan).
+   * @throws when `root` holds a run planned with different options
+   */
+  static async open(root: string, plan: Readonly<Record<string, unknown>>): Promise<SynthFolder> {
+    const planFile = path.join(root, SYNTH_PLAN_FILE);
+    const text = `${JSON.stringify(plan, null, 2)}\n`;
+    if (fs.existsSync(planFile)) {
+      const old = fs.readFileSync(planFile, 'utf8');
+      if (old !== text) {
+        throw new Error(
+          `${root} already holds a synthetic data set made with other options (see ${planFile}): ` +
+            'rerun with the same options to complete it, or choose a new --out folder',
+        );
+      }
+    } else {
+      if (fs.existsSync(root) && fs.readdirSync(root).length > 0) {
+        throw new Error(`${root} is not empty and is not a retex synth folder (no ${SYNTH_PLAN_FILE}): choose an empty or new --out folder`);
+      }
+      await writeFileAtomic(planFile, text);
+    }
+    return new SynthFolder(root);
+  }
+
+  /** Absolute path of a file of the folder. */
+  resolve(file: string): string {
+    return path.join(this.root, file);
+  }
+
+  /** True when every file exists (a finished item of an earlier run). */
+  has(files: readonly string[]): boolean {
+    return files.every((f) => fs.existsSync(this.resolve(f)));
+  }
+
+  /** Writes the outputs in order, each atomically; returns the bytes written. */
+  async write(outputs: readonly SynthOutput[]): Promise<number> {
+    let bytes = 0;
+    for (const o of outputs) {
+      await writeFileAtomic(this.resolve(o.file), o.data);
+      bytes += typeof o.data === 'string' ? Buffer.byteLength(o.data) : o.data.byteLength;
+    }
+    return bytes;
+  }
+
+  /** Size in bytes of a file of the folder. */
+  size(file: string): number {
+    return fs.statSync(this.resolve(file)).size;
+  }
+}
+
+/**
+ * Bounds the asynchronous tail of each item (encoding on libuv's threads, atomic writes) so that the
+ * synchronous part of the next items (rendering) overlaps it, with at most `window` tails in flight.
+ * The first failure is rethrown by the next `add` or by `drain`.
+ */
+export class WriteQueue {
+  private readonly running = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
+
+  constructor(private readonly window = 4) {}
+
+  /** Starts tracking `task`; waits while the window is full. */
+  async add(task: Promise<void>): Promise<void> {
+    this.check();
+    const p: Promise<void> = task.then(
+      () => {
+        this.running.delete(p);
+      },
+      (error) => {
+        this.running.delete(p);
+        this.failure ??= { error };
+      },
+    );
+    this.running.add(p);
+    while (this.running.size >= this.window) await Promise.race(this.running);
+    this.check();
+  }
+
+  /** Waits for every task; rethrows the first failure. */
+  async drain(): Promise<void> {
+    await Promise.all(this.running);
+    this.check();
+  }
+
+  private check(): void {
+    if (this.failure) throw this.failure.error;
+  }
+}
