@@ -160,6 +160,10 @@ export async function runBenchTrainStep(options: BenchTrainStepOptions = {}): Pr
 
   const info = await initBackend(backendRequest);
   note(`backend: ${info.name} (${info.detail})`);
+  if (info.name === 'cpu') {
+    // tfjs 4.22's cpu ResizeBilinearGrad swaps height and width, so the 128x64 U-Net cannot train there.
+    throw new Error("the cpu backend cannot train the 128x64 U-Net (its ResizeBilinear gradient fails on non-square images): use --backend wasm");
+  }
   const taskOptions = benchTaskOptions(width);
   const [h, w] = taskOptions.unet!.inputSize!;
   const classes = taskOptions.classifier!.numClasses!;
