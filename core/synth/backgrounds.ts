@@ -76,9 +76,13 @@ export function proceduralBackground(height: number, width: number, random: Seed
     }
   }
   const pixels = new Uint8Array(height * width * 3);
-  for (let i = 0; i < pixels.length; i++) {
-    const v = rgb[i] * 255 + (random.next() - 0.5) * 10;
-    pixels[i] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+  // Sensor-like grain: one draw per pixel, a different 10-bit slice of it per channel.
+  for (let p = 0; p < height * width; p++) {
+    const bits = (random.next() * 0x40000000) | 0;
+    for (let k = 0; k < 3; k++) {
+      const v = rgb[3 * p + k] * 255 + (((bits >>> (10 * k)) & 1023) / 1023 - 0.5) * 10;
+      pixels[3 * p + k] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+    }
   }
   return { image: { height, width, pixels }, kind };
 }

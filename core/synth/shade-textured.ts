@@ -14,46 +14,45 @@ export interface SynthLight {
 }
 
 /**
- * Unit normals of the mesh's faces in camera axes, turned to face the camera (negative z), so a surface
- * seen from inside (a limb's far side through a gap) still shades sensibly.
+ * Unit normal of face `f` in camera axes, turned to face the camera (negative z), so a surface seen
+ * from inside (a limb's far side through a gap) still shades sensibly. Written into `out` at 3f.
  * @param cameraVertices float [V*3] vertex positions already in camera axes
- * @param faces int32 [F*3]
- * @returns float32 [F*3]
  */
-export function cameraFacingNormals(cameraVertices: ArrayLike<number>, faces: Int32Array): Float32Array {
-  const nf = faces.length / 3;
-  const out = new Float32Array(nf * 3);
+function cameraFacingNormal(cameraVertices: ArrayLike<number>, faces: Int32Array, f: number, out: Float32Array): void {
   const v = cameraVertices;
-  for (let f = 0; f < nf; f++) {
-    const a = 3 * faces[3 * f];
-    const b = 3 * faces[3 * f + 1];
-    const c = 3 * faces[3 * f + 2];
-    const e1x = v[b] - v[a], e1y = v[b + 1] - v[a + 1], e1z = v[b + 2] - v[a + 2];
-    const e2x = v[c] - v[a], e2y = v[c + 1] - v[a + 1], e2z = v[c + 2] - v[a + 2];
-    let nx = e1y * e2z - e1z * e2y;
-    let ny = e1z * e2x - e1x * e2z;
-    let nz = e1x * e2y - e1y * e2x;
-    const len = Math.hypot(nx, ny, nz) || 1;
-    const sign = nz > 0 ? -1 / len : 1 / len;
-    nx *= sign;
-    ny *= sign;
-    nz *= sign;
-    out[3 * f] = nx;
-    out[3 * f + 1] = ny;
-    out[3 * f + 2] = nz;
-  }
-  return out;
+  const a = 3 * faces[3 * f];
+  const b = 3 * faces[3 * f + 1];
+  const c = 3 * faces[3 * f + 2];
+  const e1x = v[b] - v[a], e1y = v[b + 1] - v[a + 1], e1z = v[b + 2] - v[a + 2];
+  const e2x = v[c] - v[a], e2y = v[c + 1] - v[a + 1], e2z = v[c + 2] - v[a + 2];
+  const nx = e1y * e2z - e1z * e2y;
+  const ny = e1z * e2x - e1x * e2z;
+  const nz = e1x * e2y - e1y * e2x;
+  const len = Math.hypot(nx, ny, nz) || 1;
+  const sign = nz > 0 ? -1 / len : 1 / len;
+  out[3 * f] = nx * sign;
+  out[3 * f + 1] = ny * sign;
+  out[3 * f + 2] = nz * sign;
 }
 
 /**
  * Paints the covered pixels of `fragments` into `target` (which holds the background): the texture is
  * sampled bilinearly at each pixel's UV (the renderer's texel convention: x = u Tw - 0.5,
  * y = (1 - v) Th - 0.5, edges clamped) and shaded with Lambert's law on the face normal.
+ * Normals are computed only for the faces that cover a pixel (a small part of a body's faces).
  * @param texture 8-bit RGB texture [Th, Tw]
- * @param normals float32 [F*3] camera-facing unit normals (see cameraFacingNormals)
+ * @param cameraVertices float [V*3] the mesh's vertices in camera axes (x right, y down, z away)
+ * @param faces int32 [F*3] the mesh's faces
  * @returns the silhouette, uint8 [H*W] in {0, 255}
  */
-export function shadeTextured(fragments: Fragments, texture: RgbImage, normals: Float32Array, light: SynthLight, target: RgbImage): Uint8Array {
+export function shadeTextured(
+  fragments: Fragments,
+  texture: RgbImage,
+  cameraVertices: ArrayLike<number>,
+  faces: Int32Array,
+  light: SynthLight,
+  target: RgbImage,
+): Uint8Array {
   const { height, width, faceIds, uv } = fragments;
   if (target.height !== height || target.width !== width) {
     throw new Error(`target image is ${target.height}x${target.width}, fragments are ${height}x${width}`);
@@ -64,10 +63,16 @@ export function shadeTextured(fragments: Fragments, texture: RgbImage, normals: 
   const out = target.pixels;
   const mask = new Uint8Array(height * width);
   const [lx, ly, lz] = light.direction;
+  const normals = new Float32Array(faces.length);
+  const known = new Uint8Array(faces.length / 3);
   for (let p = 0; p < height * width; p++) {
     const f = faceIds[p];
     if (f < 0) continue;
     mask[p] = 255;
+    if (!known[f]) {
+      cameraFacingNormal(cameraVertices, faces, f, normals);
+      known[f] = 1;
+    }
     // Light arrives along `direction`: a surface facing against it is lit.
     const lambert = -(normals[3 * f] * lx + normals[3 * f + 1] * ly + normals[3 * f + 2] * lz);
     const shade = light.ambient + light.diffuse * (lambert > 0 ? lambert : 0);

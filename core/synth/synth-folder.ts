@@ -20,6 +20,9 @@ export interface SynthOutput {
  * only; an item counts as done when all its files exist, and the item's image is written last.
  */
 export class SynthFolder {
+  private readonly dirs = new Set<string>();
+  private serial = 0;
+
   private constructor(readonly root: string) {}
 
   /**
@@ -51,19 +54,51 @@ export class SynthFolder {
     return path.join(this.root, file);
   }
 
-  /** True when every file exists (a finished item of an earlier run). */
+  /**
+   * True when every file exists and is not empty (a finished item of an earlier run; an empty file is
+   * what a power cut can leave of an unsynced write, so it counts as missing).
+   */
   has(files: readonly string[]): boolean {
-    return files.every((f) => fs.existsSync(this.resolve(f)));
+    return files.every((f) => {
+      try {
+        return fs.statSync(this.resolve(f)).size > 0;
+      } catch {
+        return false;
+      }
+    });
   }
 
-  /** Writes the outputs in order, each atomically; returns the bytes written. */
+  /**
+   * Writes the outputs in order, each atomically (a temp file in the same folder renamed over the
+   * target, so a killed run leaves whole files only); returns the bytes written. Unlike the plan and
+   * manifest, item files are not fsynced: three fsyncs per image made the run disk-bound, and an item
+   * a power cut truncates is simply redone by the next run (see `has`).
+   */
   async write(outputs: readonly SynthOutput[]): Promise<number> {
     let bytes = 0;
     for (const o of outputs) {
-      await writeFileAtomic(this.resolve(o.file), o.data);
+      const target = this.resolve(o.file);
+      const dir = path.dirname(target);
+      if (!this.dirs.has(dir)) {
+        await fs.promises.mkdir(dir, { recursive: true });
+        this.dirs.add(dir);
+      }
+      const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${this.serial++}.tmp`);
+      try {
+        await fs.promises.writeFile(tmp, o.data);
+        await fs.promises.rename(tmp, target);
+      } catch (err) {
+        await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+        throw new Error(`cannot write ${target}: ${(err as Error).message}`, { cause: err });
+      }
       bytes += typeof o.data === 'string' ? Buffer.byteLength(o.data) : o.data.byteLength;
     }
     return bytes;
+  }
+
+  /** Writes a file that records the run's state (plan, manifest, annotation tables): atomically and synced. */
+  async writeSynced(file: string, data: string | Uint8Array): Promise<void> {
+    await writeFileAtomic(this.resolve(file), data);
   }
 
   /** Size in bytes of a file of the folder. */

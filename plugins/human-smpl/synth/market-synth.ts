@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { tf } from '../../../core/backend/tf';
 import { readPixels } from '../../../core/io/image-decode';
 import { encodePng } from '../../../core/io/image-io';
 import type { SynthContext, SynthSummary, SyntheticDataWriter } from '../../../core/plugin/category-plugin';
@@ -10,13 +9,14 @@ import { BackgroundPhotos, proceduralBackground } from '../../../core/synth/back
 import { encodeJpeg, encodeMaskPng } from '../../../core/synth/encode';
 import { SeededRandom } from '../../../core/synth/random';
 import type { RgbImage } from '../../../core/synth/rgb-image';
-import { cameraFacingNormals, shadeTextured, type SynthLight } from '../../../core/synth/shade-textured';
+import { shadeTextured, type SynthLight } from '../../../core/synth/shade-textured';
 import { SYNTH_MANIFEST_FILE, SynthFolder, WriteQueue } from '../../../core/synth/synth-folder';
 import { BodyModel } from '../body/body-model';
 import { builtinBodyData } from '../builtin-body/builtin-body';
 import { defaultPoseSet } from '../poses/pose-set';
 import { compose, matrixToAxisAngle, rotationX, rotationY } from '../poses/rotation-math';
 import { framingCamera } from '../predictors/body-camera';
+import { PlainBodyPoser } from './plain-body-poser';
 import { planMarket, type MarketImagePlan } from './market-plan';
 import { drawOutfit, type Outfit } from './outfit';
 import { paintOutfit } from './paint-outfit';
@@ -88,6 +88,7 @@ interface IdentityLook {
 export class MarketSynthesizer {
   private readonly model = BodyModel.create(builtinBodyData());
   private readonly poses = defaultPoseSet();
+  private readonly poser = new PlainBodyPoser(this.model.data);
   private surface: ReturnType<typeof texelSurface> | undefined;
 
   /** Texture, outfit and body shape of identity `id` (1-based). */
@@ -125,18 +126,10 @@ export class MarketSynthesizer {
       pose.set(matrixToAxisAngle(compose(rotationX(Math.PI), rotationY(heading))), 0);
       return { random, poseIndex, heading, pose };
     });
-    const vertices = tf.tidy(() => {
-      const out = this.model.forward({
-        betas: tf.tensor2d(draws.flatMap(() => look.betas), [draws.length, look.betas.length]),
-        pose: tf.tensor2d(draws.flatMap((d) => Array.from(d.pose)), [draws.length, this.model.poseSize]),
-      });
-      return out.vertices.dataSync() as Float32Array;
-    });
-    const nv = this.model.vertexCount;
     const results = [];
     for (let i = 0; i < draws.length; i++) {
       const { random, poseIndex, heading, pose } = draws[i];
-      const verts = vertices.subarray(i * nv * 3, (i + 1) * nv * 3);
+      const verts = this.poser.pose(pose, look.betas);
       const fill = random.range(0.72, 0.95);
       const framed = framingCamera(verts, h, w, fill);
       const shift = [random.range(-0.08, 0.08) * w, random.range(-0.05, 0.05) * h];
@@ -146,8 +139,7 @@ export class MarketSynthesizer {
       const bg = backgrounds ? await backgrounds.crop(h, w, random) : proceduralBackground(h, w, random);
       const image = bg.image;
       const frags = rasterize(this.model.meshFromVertices(verts), camera, h, w);
-      const normals = cameraFacingNormals(verts, this.model.data.faces);
-      const mask = shadeTextured(frags, look.texture, normals, light, image);
+      const mask = shadeTextured(frags, look.texture, verts, this.model.data.faces, light, image);
       let [x0, y0, x1, y1] = [w, h, 0, 0];
       for (let p = 0; p < h * w; p++) {
         if (!mask[p]) continue;
@@ -215,7 +207,7 @@ export const HUMAN_SYNTH: SyntheticDataWriter = {
       backgrounds: backgrounds?.files ?? null,
     });
     const synth = new MarketSynthesizer();
-    const queue = new WriteQueue(4);
+    const queue = new WriteQueue(16);
     let done = 0;
     let written = 0;
     context.onProgress?.(0, plan.length);
@@ -275,9 +267,9 @@ export const HUMAN_SYNTH: SyntheticDataWriter = {
       texture: marketTexturePath(i + 1).split(path.sep).join('/'),
       source: textures ? path.basename(textures[i]) : 'procedural',
     }));
-    await folder.write([{ file: path.join(GROUND_TRUTH_DIR, 'identities.json'), data: `${JSON.stringify(identities, null, 1)}\n` }]);
+    await folder.writeSynced(path.join(GROUND_TRUTH_DIR, 'identities.json'), `${JSON.stringify(identities, null, 1)}\n`);
     const { written: _w, out: _o, ...stable } = summary;
-    await folder.write([{ file: SYNTH_MANIFEST_FILE, data: `${JSON.stringify(stable, null, 2)}\n` }]);
+    await folder.writeSynced(SYNTH_MANIFEST_FILE, `${JSON.stringify(stable, null, 2)}\n`);
     return summary;
   },
 };
