@@ -196,7 +196,20 @@ export async function runBenchTrainStep(options: BenchTrainStepOptions = {}): Pr
   }
   note(`retex, 1 thread: ${retex1.toFixed(0)} ms/step`);
 
-  // torch, one thread (before the multi-threaded runs, so the two 1-thread figures see similar load).
+  // retex, all cores: one data-parallel worker per thread.
+  let retexN = retex1;
+  if (threads > 1) {
+    note(`retex, ${threads} workers: starting`);
+    const dp = await DataParallelTrainer.start({ task: textureClassifierTaskSpec(taskOptions), workers: threads, backend: backendRequest });
+    try {
+      retexN = await timeSteps(() => dp.step(hostBatch), warmup, steps);
+    } finally {
+      await dp.dispose();
+    }
+    note(`retex, ${threads} workers: ${retexN.toFixed(0)} ms/step`);
+  }
+  // torch after both retex runs: on this VM, memory a large process just freed makes the next process's
+  // first steps slow (page faults), so retex's workers must not start right after torch.
   const torchReason = options.skipTorch ? 'skipped (--no-torch)' : await torchUnavailableReason();
   if (torchReason != null) note(`PyTorch peer unavailable: ${torchReason}`);
   const peer = (n: number): Promise<(TorchPeerResult & { omp_wait_policy: OmpWaitPolicy | null }) | null> => {
@@ -218,18 +231,6 @@ export async function runBenchTrainStep(options: BenchTrainStepOptions = {}): Pr
   };
   const torch1 = await peer(1);
 
-  // retex, all cores: one data-parallel worker per thread.
-  let retexN = retex1;
-  if (threads > 1) {
-    note(`retex, ${threads} workers: starting`);
-    const dp = await DataParallelTrainer.start({ task: textureClassifierTaskSpec(taskOptions), workers: threads, backend: backendRequest });
-    try {
-      retexN = await timeSteps(() => dp.step(hostBatch), warmup, steps);
-    } finally {
-      await dp.dispose();
-    }
-    note(`retex, ${threads} workers: ${retexN.toFixed(0)} ms/step`);
-  }
   const torchN = threads > 1 ? await peer(threads) : torch1;
 
   const torchMs = torchN?.ms_median ?? null;
