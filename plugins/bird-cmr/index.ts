@@ -6,6 +6,7 @@ import { BIRD_FIT_BENCHMARK } from './predictors/fit-benchmark-entry';
 import { PhotoPredictor } from './predictors/photo';
 import { DEFAULT_KEYPOINT_WEIGHT, DEFAULT_REFINE_EVALUATIONS } from './predictors/silhouette-refine';
 import { buildBirdMeanShape, DEFAULT_SUBDIVISIONS } from './shape/mean-shape';
+import { BIRD_SYNTH } from './synth/cub-synth';
 
 export { CubDataset, cubAnnotations, type CubAnnotations } from './cub/cub-dataset';
 export { buildBirdMeanShape, keypointPositions, BIRD_TEXTURE_SIZE, type BirdMeanShape } from './shape/mean-shape';
@@ -134,4 +135,5 @@ export const birdCmrPlugin: CategoryPlugin = {
     },
   },
   benchmarks: { fit: BIRD_FIT_BENCHMARK },
+  synth: BIRD_SYNTH,
 };
