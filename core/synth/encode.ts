@@ -16,6 +16,7 @@ export function encodeJpeg(image: RgbImage, quality = SYNTH_JPEG_QUALITY): Promi
 export function encodeMaskPng(mask: Uint8Array, height: number, width: number): Promise<Buffer> {
   if (mask.length !== height * width) throw new Error(`mask has ${mask.length} values, ${height}x${width} needs ${height * width}`);
   return sharp(Buffer.from(mask.buffer, mask.byteOffset, mask.byteLength), { raw: { width, height, channels: 1 } })
+    .toColourspace('b-w')
     .png()
     .toBuffer();
 }
