@@ -52,7 +52,12 @@ export function proceduralBackground(height: number, width: number, random: Seed
     const above = y < horizon;
     const t = above ? y / Math.max(1, horizon) : (y - horizon) / Math.max(1, height - horizon);
     const c = above ? mix(top, mix(top, bottom, 0.3), t) : mix(mix(bottom, top, 0.2), bottom, t);
-    for (let x = 0; x < width; x++) rgb.set(c, 3 * (y * width + x));
+    const [r, g, b] = c;
+    for (let i = 3 * y * width, end = 3 * (y + 1) * width; i < end; i += 3) {
+      rgb[i] = r;
+      rgb[i + 1] = g;
+      rgb[i + 2] = b;
+    }
   }
   if (kind === 'blocks') {
     const count = 3 + random.int(8);
@@ -63,7 +68,12 @@ export function proceduralBackground(height: number, width: number, random: Seed
       const x0 = Math.floor(random.range(-0.2, 1) * width);
       const y0 = Math.floor(random.range(-0.2, 1) * height);
       for (let y = Math.max(0, y0); y < Math.min(height, y0 + bh); y++) {
-        for (let x = Math.max(0, x0); x < Math.min(width, x0 + bw); x++) rgb.set(c, 3 * (y * width + x));
+        for (let x = Math.max(0, x0); x < Math.min(width, x0 + bw); x++) {
+          const i = 3 * (y * width + x);
+          rgb[i] = c[0];
+          rgb[i + 1] = c[1];
+          rgb[i + 2] = c[2];
+        }
       }
     }
   } else if (kind === 'noise') {
@@ -79,10 +89,14 @@ export function proceduralBackground(height: number, width: number, random: Seed
   // Sensor-like grain: one draw per pixel, a different 10-bit slice of it per channel.
   for (let p = 0; p < height * width; p++) {
     const bits = (random.next() * 0x40000000) | 0;
-    for (let k = 0; k < 3; k++) {
-      const v = rgb[3 * p + k] * 255 + (((bits >>> (10 * k)) & 1023) / 1023 - 0.5) * 10;
-      pixels[3 * p + k] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
-    }
+    const i = 3 * p;
+    // 255 * value + grain in [-5, 5], rounded by the +0.5 and the clamp-to-byte of the typed array.
+    const r = rgb[i] * 255 + (bits & 1023) * (10 / 1023) - 4.5;
+    const g = rgb[i + 1] * 255 + ((bits >>> 10) & 1023) * (10 / 1023) - 4.5;
+    const b = rgb[i + 2] * 255 + ((bits >>> 20) & 1023) * (10 / 1023) - 4.5;
+    pixels[i] = r < 0 ? 0 : r > 255 ? 255 : r;
+    pixels[i + 1] = g < 0 ? 0 : g > 255 ? 255 : g;
+    pixels[i + 2] = b < 0 ? 0 : b > 255 ? 255 : b;
   }
   return { image: { height, width, pixels }, kind };
 }

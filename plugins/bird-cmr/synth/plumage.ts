@@ -98,8 +98,11 @@ export function varyPlumage(species: Plumage, random: SeededRandom): Plumage {
 
 const EYE = { y: HEAD.y + 0.03, z: HEAD.z + 0.06, radius: 0.028 } as const;
 
-/** The plumage colour at a point of the bird's surface (model space: x left, y up, z forward). */
-export function plumageColour(p: Plumage, x: number, y: number, z: number): Colour {
+/**
+ * The plumage colour at a point of the bird's surface (model space: x left, y up, z forward), given
+ * the cross-section there (`birdSlice(z)`: its height position t in 0..1 from bottom to top, half width).
+ */
+export function plumageColour(p: Plumage, x: number, y: number, z: number, t: number, halfWidth: number): Colour {
   if (z > BEAK.baseZ) return p.beak;
   const ax = Math.abs(x);
   const dh = Math.hypot(x, y - HEAD.y, z - HEAD.z);
@@ -112,9 +115,7 @@ export function plumageColour(p: Plumage, x: number, y: number, z: number): Colo
     return p.head;
   }
   if (z < -0.45) return p.tail;
-  const s = birdSlice(z);
-  const t = s.top > s.bottom ? (y - s.bottom) / (s.top - s.bottom) : 0.5;
-  const onWing = z < WING.frontZ && z > WING.tipZ && t > 0.3 && t < 0.9 && ax > 0.55 * s.halfWidth;
+  const onWing = z < WING.frontZ && z > WING.tipZ && t > 0.3 && t < 0.9 && ax > 0.55 * halfWidth;
   if (onWing) {
     for (let b = 0; b < p.wingBars; b++) {
       const zc = BODY.z + 0.05 - 0.14 * b + p.barOffset;
@@ -138,25 +139,53 @@ export function plumageColour(p: Plumage, x: number, y: number, z: number): Colo
   return mix(p.back, p.breast, (0.6 - t) / 0.15);
 }
 
+/** Where each texel of the spherical UV layout lies on the mean shape, with its cross-section. */
+interface TexelGeometry {
+  /** float32 [Th*Tw*5]: x, y, z, t (height in the cross-section, 0 bottom .. 1 top), half width. */
+  readonly values: Float32Array;
+}
+
+const geometryCache = new Map<string, TexelGeometry>();
+
 /**
- * Paints a bird's texture in CMR's spherical UV layout: texel (r, c) has u = (c + 0.5) / Tw (angle
- * around the long axis from the belly midline towards the bird's left) and v = 1 - (r + 0.5) / Th
- * (1 at the beak tip, 0 at the tail tip); its surface point is the mean shape's deformation of that
- * sphere direction, and gets `plumageColour` with a faint feather grain.
- * @returns 8-bit RGB [Th, Tw]
+ * Texel (r, c) has u = (c + 0.5) / Tw (angle around the long axis from the belly midline towards the
+ * bird's left) and v = 1 - (r + 0.5) / Th (1 at the beak tip, 0 at the tail tip); its surface point is
+ * the mean shape's deformation of that sphere direction. The same for every bird: computed once per size.
  */
-export function paintPlumage(p: Plumage, textureSize: readonly [number, number], random: SeededRandom): RgbImage {
+function texelGeometry(textureSize: readonly [number, number]): TexelGeometry {
+  const key = textureSize.join('x');
+  const cached = geometryCache.get(key);
+  if (cached) return cached;
   const [th, tw] = textureSize;
-  const pixels = new Uint8Array(th * tw * 3);
+  const values = new Float32Array(th * tw * 5);
   for (let r = 0; r < th; r++) {
     const theta = Math.PI * ((r + 0.5) / th);
     for (let c = 0; c < tw; c++) {
       const phi = (2 * Math.PI * (c + 0.5)) / tw;
       const [x, y, z] = sphereToBird(Math.sin(theta) * Math.sin(phi), -Math.sin(theta) * Math.cos(phi), Math.cos(theta));
-      const colour = plumageColour(p, x, y, z);
-      const grain = 1 + (random.next() - 0.5) * 0.08;
-      for (let k = 0; k < 3; k++) pixels[3 * (r * tw + c) + k] = Math.max(0, Math.min(255, Math.round(colour[k] * grain * 255)));
+      const s = birdSlice(z);
+      const t = s.top > s.bottom ? (y - s.bottom) / (s.top - s.bottom) : 0.5;
+      values.set([x, y, z, t, s.halfWidth], 5 * (r * tw + c));
     }
+  }
+  const geometry = { values };
+  geometryCache.set(key, geometry);
+  return geometry;
+}
+
+/**
+ * Paints a bird's texture in CMR's spherical UV layout: each texel gets `plumageColour` at its surface
+ * point, with a faint feather grain.
+ * @returns 8-bit RGB [Th, Tw] (row 0 at v = 1, the beak end)
+ */
+export function paintPlumage(p: Plumage, textureSize: readonly [number, number], random: SeededRandom): RgbImage {
+  const [th, tw] = textureSize;
+  const g = texelGeometry(textureSize).values;
+  const pixels = new Uint8Array(th * tw * 3);
+  for (let i = 0; i < th * tw; i++) {
+    const colour = plumageColour(p, g[5 * i], g[5 * i + 1], g[5 * i + 2], g[5 * i + 3], g[5 * i + 4]);
+    const grain = 1 + (random.next() - 0.5) * 0.08;
+    for (let k = 0; k < 3; k++) pixels[3 * i + k] = Math.max(0, Math.min(255, Math.round(colour[k] * grain * 255)));
   }
   return { height: th, width: tw, pixels };
 }
