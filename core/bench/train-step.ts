@@ -138,6 +138,19 @@ function topKernels(profile: Awaited<ReturnType<typeof tf.profile>>, limit = 15)
     .map(([kernel, e]) => ({ kernel, ms: round(e.ms, 1), calls: e.calls, share: round(e.ms / total, 3) }));
 }
 
+/**
+ * A wasm abort here is almost always the 32-bit heap (4 GB at most) running out: the paper-width U-Net
+ * needs about 2.4 GB for 8 samples, so 16 do not fit in one process.
+ */
+function explainAbort(err: unknown, what: string): Error {
+  const msg = (err as Error)?.message ?? String(err);
+  if (!/abort/i.test(msg)) return err as Error;
+  return new Error(
+    `the wasm backend aborted during a training step (${what}): most likely its 4 GB heap is too small ` +
+      `for this size; use a smaller --batch or --width, or more --threads (each worker holds a share of the batch)`,
+  );
+}
+
 function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
@@ -184,7 +197,11 @@ export async function runBenchTrainStep(options: BenchTrainStepOptions = {}): Pr
   let kernels: KernelShare[] | undefined;
   try {
     params = task.trainableVariables().reduce((n, v) => n + v.size, 0);
-    retex1 = await timeSteps(() => trainer.step(tensors), warmup, steps);
+    try {
+      retex1 = await timeSteps(() => trainer.step(tensors), warmup, steps);
+    } catch (err) {
+      throw explainAbort(err, `width ${width}, batch ${batch}`);
+    }
     if (options.profile) {
       note('profiling one step');
       kernels = topKernels(await tf.profile(() => void trainer.step(tensors)));
@@ -202,7 +219,11 @@ export async function runBenchTrainStep(options: BenchTrainStepOptions = {}): Pr
     note(`retex, ${threads} workers: starting`);
     const dp = await DataParallelTrainer.start({ task: textureClassifierTaskSpec(taskOptions), workers: threads, backend: backendRequest });
     try {
-      retexN = await timeSteps(() => dp.step(hostBatch), warmup, steps);
+      try {
+        retexN = await timeSteps(() => dp.step(hostBatch), warmup, steps);
+      } catch (err) {
+        throw explainAbort(err, `width ${width}, ${Math.ceil(batch / threads)} samples per worker`);
+      }
     } finally {
       await dp.dispose();
     }
