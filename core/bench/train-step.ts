@@ -207,9 +207,13 @@ export async function runBenchTrainStep(options: BenchTrainStepOptions = {}): Pr
       kernels = topKernels(await tf.profile(() => void trainer.step(tensors)));
     }
   } finally {
-    disposeBatch(tensors);
-    trainer.dispose();
-    task.dispose();
+    try {
+      disposeBatch(tensors);
+      trainer.dispose();
+      task.dispose();
+    } catch {
+      // After a wasm abort nothing can be freed any more; the step's own error is the one to report.
+    }
   }
   note(`retex, 1 thread: ${retex1.toFixed(0)} ms/step`);
 
