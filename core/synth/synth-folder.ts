@@ -16,8 +16,8 @@ export interface SynthOutput {
 /**
  * A synthetic data set folder that can be completed by a rerun. The plan (every option that decides
  * the content) is recorded first; a rerun with other options is refused rather than mixing two data
- * sets. Every file is written atomically (temp file + rename), so an interrupted run leaves whole files
- * only; an item counts as done when all its files exist, and the item's image is written last.
+ * sets. An item counts as done when all its files exist; its image is written last and atomically
+ * (temp file + rename), so an interrupted run never leaves a done-looking item with a cut-short file.
  */
 export class SynthFolder {
   private readonly dirs = new Set<string>();
@@ -69,26 +69,30 @@ export class SynthFolder {
   }
 
   /**
-   * Writes the outputs in order, each atomically (a temp file in the same folder renamed over the
-   * target, so a killed run leaves whole files only); returns the bytes written. Unlike the plan and
-   * manifest, item files are not fsynced: three fsyncs per image made the run disk-bound, and an item
-   * a power cut truncates is simply redone by the next run (see `has`).
+   * Writes one item's outputs in order; returns the bytes written. The last output (the item's image)
+   * goes to a temp file in the same folder renamed over the target, so it appears whole or not at all;
+   * the ones before it are written in place: until the last exists the item is not done, and a rerun
+   * rewrites them all, so a file cut short by a killed run is never kept. Unlike the plan and manifest,
+   * item files are not fsynced: per-file fsyncs made the run disk-bound, and an item that a power cut
+   * truncates is redone by the next run (`has` treats an empty file as missing).
    */
   async write(outputs: readonly SynthOutput[]): Promise<number> {
     let bytes = 0;
-    for (const o of outputs) {
+    for (let i = 0; i < outputs.length; i++) {
+      const o = outputs[i];
       const target = this.resolve(o.file);
       const dir = path.dirname(target);
       if (!this.dirs.has(dir)) {
         await fs.promises.mkdir(dir, { recursive: true });
         this.dirs.add(dir);
       }
-      const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${this.serial++}.tmp`);
+      const last = i === outputs.length - 1;
+      const tmp = last ? path.join(dir, `.${path.basename(target)}.${process.pid}.${this.serial++}.tmp`) : target;
       try {
         await fs.promises.writeFile(tmp, o.data);
-        await fs.promises.rename(tmp, target);
+        if (last) await fs.promises.rename(tmp, target);
       } catch (err) {
-        await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+        if (last) await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
         throw new Error(`cannot write ${target}: ${(err as Error).message}`, { cause: err });
       }
       bytes += typeof o.data === 'string' ? Buffer.byteLength(o.data) : o.data.byteLength;

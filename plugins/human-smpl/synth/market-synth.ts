@@ -62,6 +62,26 @@ function listTextures(folder: string): string[] {
   return files.map((f) => path.join(folder, f));
 }
 
+/**
+ * The two opposite corners of the points' axis-aligned box: all `framingCamera` reads of a body, found
+ * in one pass (its own generic scan cost more than the rasterizer at 128x64).
+ * @param vertices float32 [V*3]
+ * @returns float32 [2*3]: min corner, max corner
+ */
+function boundingCorners(vertices: Float32Array): Float32Array {
+  let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
+  for (let i = 0; i < vertices.length; i += 3) {
+    const x = vertices[i], y = vertices[i + 1], z = vertices[i + 2];
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+    if (z < z0) z0 = z;
+    if (z > z1) z1 = z;
+  }
+  return Float32Array.of(x0, y0, z0, x1, y1, z1);
+}
+
 function drawLight(random: SeededRandom): SynthLight {
   const d = [random.range(-0.8, 0.8), random.range(-0.1, 0.9), random.range(0.4, 1.0)];
   const n = Math.hypot(d[0], d[1], d[2]);
@@ -131,7 +151,7 @@ export class MarketSynthesizer {
       const { random, poseIndex, heading, pose } = draws[i];
       const verts = this.poser.pose(pose, look.betas);
       const fill = random.range(0.72, 0.95);
-      const framed = framingCamera(verts, h, w, fill);
+      const framed = framingCamera(boundingCorners(verts), h, w, fill);
       const shift = [random.range(-0.08, 0.08) * w, random.range(-0.05, 0.05) * h];
       const principalPoint: [number, number] = [w / 2 + shift[0], h / 2 + shift[1]];
       const camera = new PerspectiveCamera({ focalLength: framed.fx, principalPoint, translation: [...framed.translation] });
