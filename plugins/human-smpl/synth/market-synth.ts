@@ -82,6 +82,10 @@ function boundingCorners(vertices: Float32Array): Float32Array {
   return Float32Array.of(x0, y0, z0, x1, y1, z1);
 }
 
+function roundOutfit(outfit: Outfit): unknown {
+  return JSON.parse(JSON.stringify(outfit, (_k, v: unknown) => (typeof v === 'number' ? round(v, 3) : v)));
+}
+
 function drawLight(random: SeededRandom): SynthLight {
   const d = [random.range(-0.8, 0.8), random.range(-0.1, 0.9), random.range(0.4, 1.0)];
   const n = Math.hypot(d[0], d[1], d[2]);
@@ -286,8 +290,10 @@ export const HUMAN_SYNTH: SyntheticDataWriter = {
       split: i + 1 <= Math.ceil(subjects / 2) ? 'train' : 'test',
       texture: marketTexturePath(i + 1).split(path.sep).join('/'),
       source: textures ? path.basename(textures[i]) : 'procedural',
+      // The outfit a texture was painted from (colours as RGB in 0..1), for analyses by garment.
+      outfit: textures ? null : roundOutfit(drawOutfit(SeededRandom.of(context.seed, 'outfit', i + 1))),
     }));
-    await folder.writeSynced(path.join(GROUND_TRUTH_DIR, 'identities.json'), `${JSON.stringify(identities, null, 1)}\n`);
+    await folder.writeSynced(path.join(GROUND_TRUTH_DIR, 'identities.json'), `[\n${identities.map((e) => JSON.stringify(e)).join(',\n')}\n]\n`);
     const { written: _w, out: _o, ...stable } = summary;
     await folder.writeSynced(SYNTH_MANIFEST_FILE, `${JSON.stringify(stable, null, 2)}\n`);
     return summary;
