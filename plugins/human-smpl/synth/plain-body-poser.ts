@@ -69,6 +69,30 @@ export class PlainBodyPoser {
     }
   }
 
+  private lastShape: { key: string; vertices: Float64Array; joints: Float64Array } | undefined;
+
+  /** Rest vertices and joints of a body shape; the last one is kept (a synthetic identity poses one shape many times). */
+  private shaped(betas: ArrayLike<number>): { vertices: Float64Array; joints: Float64Array } {
+    const key = Array.from(betas).join(',');
+    if (this.lastShape?.key === key) return this.lastShape;
+    const { nv, nj, ns, data } = this;
+    const nb = betas.length;
+    const vertices = new Float64Array(nv * 3);
+    for (let i = 0; i < nv * 3; i++) {
+      let s = data.vTemplate[i];
+      for (let k = 0; k < nb; k++) s += data.shapeDirs[i * ns + k] * betas[k];
+      vertices[i] = s;
+    }
+    const joints = new Float64Array(nj * 3);
+    for (let i = 0; i < nj * 3; i++) {
+      let s = this.jTemplate[i];
+      for (let k = 0; k < nb; k++) s += this.jShape[i * ns + k] * betas[k];
+      joints[i] = s;
+    }
+    this.lastShape = { key, vertices, joints };
+    return this.lastShape;
+  }
+
   /**
    * @param pose axis-angle [3J] (root first, radians)
    * @param betas [S'] with S' <= S (missing coefficients count as zero)
@@ -78,19 +102,8 @@ export class PlainBodyPoser {
     const { nv, nj, ns, data } = this;
     if (pose.length !== 3 * nj) throw new Error(`pose must have ${3 * nj} values (3 per joint), got ${pose.length}`);
     if (betas.length > ns) throw new Error(`betas must have at most ${ns} values, got ${betas.length}`);
-    const nb = betas.length;
-    const shaped = new Float64Array(nv * 3);
-    for (let i = 0; i < nv * 3; i++) {
-      let s = data.vTemplate[i];
-      for (let k = 0; k < nb; k++) s += data.shapeDirs[i * ns + k] * betas[k];
-      shaped[i] = s;
-    }
-    const rest = new Float64Array(nj * 3);
-    for (let i = 0; i < nj * 3; i++) {
-      let s = this.jTemplate[i];
-      for (let k = 0; k < nb; k++) s += this.jShape[i * ns + k] * betas[k];
-      rest[i] = s;
-    }
+    const { vertices: shapedRest, joints: rest } = this.shaped(betas);
+    const shaped = data.poseDirs ? shapedRest.slice() : shapedRest;
     const rot = new Float64Array(nj * 9);
     for (let j = 0; j < nj; j++) rodrigues(pose[3 * j], pose[3 * j + 1], pose[3 * j + 2], rot, 9 * j);
     if (data.poseDirs) {
@@ -136,18 +149,28 @@ export class PlainBodyPoser {
     const out = new Float32Array(nv * 3);
     const m = new Float64Array(12);
     for (let v = 0; v < nv; v++) {
-      m.fill(0);
-      for (let q = this.skinStart[v]; q < this.skinStart[v + 1]; q++) {
-        const j = this.skinJoints[q];
-        const w = this.skinWeights[q];
-        for (let e = 0; e < 12; e++) m[e] += w * a[12 * j + e];
+      const q0 = this.skinStart[v];
+      const q1 = this.skinStart[v + 1];
+      let t: Float64Array = m;
+      let o = 0;
+      if (q1 - q0 === 1 && this.skinWeights[q0] === 1) {
+        // Rigidly attached vertex (most of a tube body): its joint's transform as is.
+        t = a;
+        o = 12 * this.skinJoints[q0];
+      } else {
+        m.fill(0);
+        for (let q = q0; q < q1; q++) {
+          const j = 12 * this.skinJoints[q];
+          const w = this.skinWeights[q];
+          for (let e = 0; e < 12; e++) m[e] += w * a[j + e];
+        }
       }
       const x = shaped[3 * v];
       const y = shaped[3 * v + 1];
       const z = shaped[3 * v + 2];
-      out[3 * v] = m[0] * x + m[1] * y + m[2] * z + m[9];
-      out[3 * v + 1] = m[3] * x + m[4] * y + m[5] * z + m[10];
-      out[3 * v + 2] = m[6] * x + m[7] * y + m[8] * z + m[11];
+      out[3 * v] = t[o] * x + t[o + 1] * y + t[o + 2] * z + t[o + 9];
+      out[3 * v + 1] = t[o + 3] * x + t[o + 4] * y + t[o + 5] * z + t[o + 10];
+      out[3 * v + 2] = t[o + 6] * x + t[o + 7] * y + t[o + 8] * z + t[o + 11];
     }
     return out;
   }
