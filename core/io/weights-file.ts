@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../backend/tf';
@@ -45,21 +46,28 @@ export interface LoadWeightsOptions {
   readonly allowUnexpected?: boolean;
 }
 
-function paths(dir: string, stem: string): { json: string; bin: string; binName: string } {
-  const binName = `${stem}.bin`;
-  return { json: path.join(dir, `${stem}.json`), bin: path.join(dir, binName), binName };
+function paths(dir: string, stem: string): { json: string } {
+  return { json: path.join(dir, `${stem}.json`) };
+}
+
+/** The data file is named by its content, so a new save never overwrites the file a manifest points at. */
+function dataFileName(stem: string, data: Uint8Array): string {
+  return `${stem}-${createHash('sha256').update(data).digest('hex').slice(0, 16)}.bin`;
 }
 
 /**
- * Saves named tensors as `<dir>/<stem>.json` (manifest) + `<dir>/<stem>.bin` (raw little-endian data),
- * both written atomically, the data first. Does not dispose the tensors.
+ * Saves named tensors as `<dir>/<stem>.json` (manifest) + `<dir>/<stem>-<content hash>.bin` (raw
+ * little-endian data), each written atomically, the data first: a reader (or a crash) sees the old or the
+ * new manifest, each pointing at a complete data file. Data files of earlier saves are removed last.
+ * Does not dispose the tensors.
  */
 export async function saveWeights(
   dir: string,
   tensors: tf.NamedTensorMap | ReadonlyArray<{ name: string; tensor: tf.Tensor }>,
   options: SaveWeightsOptions = {},
 ): Promise<WeightsManifest> {
-  const { json, bin, binName } = paths(dir, options.stem ?? DEFAULT_WEIGHTS_STEM);
+  const stem = options.stem ?? DEFAULT_WEIGHTS_STEM;
+  const { json } = paths(dir, stem);
   const list = Array.isArray(tensors) ? tensors : Object.entries(tensors).map(([name, tensor]) => ({ name, tensor }));
   const seen = new Set<string>();
   for (const { name } of list) {
@@ -67,6 +75,8 @@ export async function saveWeights(
     seen.add(name);
   }
   const { data, specs } = await tf.io.encodeWeights(list);
+  const bytes = new Uint8Array(data);
+  const binName = dataFileName(stem, bytes);
   const manifest: WeightsManifest = {
     format: WEIGHTS_FORMAT,
     version: WEIGHTS_FORMAT_VERSION,
@@ -76,10 +86,14 @@ export async function saveWeights(
     ...(options.metadata !== undefined && { metadata: options.metadata }),
   };
   try {
-    await writeFileAtomic(bin, new Uint8Array(data));
+    await writeFileAtomic(path.join(dir, binName), bytes);
     await writeFileAtomic(json, JSON.stringify(manifest, null, 1));
   } catch (err) {
     throw new ModelFileError('write-failed', (err as Error).message, json, { cause: err });
+  }
+  const stale = new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[0-9a-f]{16}\\.bin$`);
+  for (const f of await fs.promises.readdir(dir)) {
+    if (stale.test(f) && f !== binName) await fs.promises.rm(path.join(dir, f), { force: true });
   }
   return manifest;
 }

@@ -160,8 +160,8 @@ export class UNet implements TextureGenerator {
   }
 
   /**
-   * Writes `weights.json` (config + tfjs weight manifest) and `weights.bin` into `dir`, each
-   * atomically (temp file + rename), the .bin first so the manifest never points at a partial file.
+   * Writes `weights.json` (config + weight manifest) and a content-named `weights-<hash>.bin` into `dir`,
+   * each atomically (temp file + rename), the .bin first so the manifest never points at a partial file.
    */
   async save(dir: string): Promise<void> {
     await saveNamedWeights(path.resolve(dir), this.config, this.scope.all());

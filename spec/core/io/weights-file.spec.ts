@@ -47,8 +47,9 @@ describe('core/io/weights-file', () => {
   });
 
   it('round-trips names, shapes, dtypes and values, and keeps metadata', async () => {
-    expect(fs.readdirSync(dir).sort()).to.deep.equal(['tensors.bin', 'tensors.json']);
     const manifest = await readWeightsManifest(dir);
+    expect(manifest.data).to.match(/^tensors-[0-9a-f]{16}\.bin$/);
+    expect(fs.readdirSync(dir).filter((f) => !f.startsWith('bad-')).sort()).to.deep.equal([manifest.data, 'tensors.json']);
     expect(manifest.metadata).to.deep.equal({ epoch: 7, width: 0.25 });
     expect(manifest.byteLength).to.equal((216 + 8 + 1) * 4 + 4);
     const loaded = await loadWeights(dir, expected);
@@ -90,13 +91,31 @@ describe('core/io/weights-file', () => {
     tf.dispose(partial);
   });
 
+  it('names the data file by its content and removes the previous one on a new save', async () => {
+    const again = fs.mkdtempSync(path.join(os.tmpdir(), 'retex-weights-again-'));
+    try {
+      const [one, two] = [tf.scalar(1), tf.scalar(2)];
+      const first = await saveWeights(again, { a: one });
+      const second = await saveWeights(again, { a: two });
+      tf.dispose([one, two]);
+      expect(second.data).to.not.equal(first.data);
+      expect(fs.readdirSync(again).sort()).to.deep.equal([second.data, 'tensors.json']);
+      const loaded = await loadWeights(again);
+      expect(loaded.a.dataSync()[0]).to.equal(2);
+      tf.dispose(loaded);
+    } finally {
+      fs.rmSync(again, { recursive: true, force: true });
+    }
+  });
+
   it('rejects a missing manifest, malformed JSON, a foreign JSON, and a missing or truncated .bin', async () => {
     const other = fs.mkdtempSync(path.join(dir, 'bad-'));
     await expectModelError(loadWeights(other), 'not-found', path.join(other, 'tensors.json'), 'does not exist');
     fs.copyFileSync(path.join(dir, 'tensors.json'), path.join(other, 'tensors.json'));
-    await expectModelError(loadWeights(other), 'shard-missing', path.join(other, 'tensors.bin'));
-    const bin = fs.readFileSync(path.join(dir, 'tensors.bin'));
-    fs.writeFileSync(path.join(other, 'tensors.bin'), bin.subarray(0, 100));
+    const binName = (await readWeightsManifest(dir)).data;
+    await expectModelError(loadWeights(other), 'shard-missing', path.join(other, binName));
+    const bin = fs.readFileSync(path.join(dir, binName));
+    fs.writeFileSync(path.join(other, binName), bin.subarray(0, 100));
     await expectModelError(loadWeights(other), 'shard-size', 'is 100 bytes', `expects ${bin.length}`);
     fs.writeFileSync(path.join(other, 'tensors.json'), '{"format": "retex-weights", "weig');
     await expectModelError(loadWeights(other), 'malformed', 'not valid JSON');

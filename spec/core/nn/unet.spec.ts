@@ -135,7 +135,7 @@ describe('core/nn/unet', () => {
         bigger.dispose();
       }
       expect(manifest.format).to.equal('retex-weights');
-      await expectRejects(UNet.load(path.join(dir, 'missing')), /cannot read weights manifest/);
+      await expectRejects(UNet.load(path.join(dir, 'missing')), /weights manifest .*missing.weights.json does not exist/);
     } finally {
       net.dispose();
       fs.rmSync(dir, { recursive: true, force: true });
