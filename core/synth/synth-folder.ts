@@ -83,16 +83,17 @@ export class SynthFolder {
       const target = this.resolve(o.file);
       const dir = path.dirname(target);
       if (!this.dirs.has(dir)) {
-        await fs.promises.mkdir(dir, { recursive: true });
+        fs.mkdirSync(dir, { recursive: true });
         this.dirs.add(dir);
       }
       const last = i === outputs.length - 1;
       const tmp = last ? path.join(dir, `.${path.basename(target)}.${process.pid}.${this.serial++}.tmp`) : target;
+      // Synchronous calls: small files, and a threadpool round trip per call cost more than the call.
       try {
-        await fs.promises.writeFile(tmp, o.data);
-        if (last) await fs.promises.rename(tmp, target);
+        fs.writeFileSync(tmp, o.data);
+        if (last) fs.renameSync(tmp, target);
       } catch (err) {
-        if (last) await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+        if (last) fs.rmSync(tmp, { force: true });
         throw new Error(`cannot write ${target}: ${(err as Error).message}`, { cause: err });
       }
       bytes += typeof o.data === 'string' ? Buffer.byteLength(o.data) : o.data.byteLength;
