@@ -27,7 +27,7 @@ export interface BenchSynthRow {
 }
 
 export interface BenchSynthOptions {
-  /** Images per category (rounded up to whole subjects). Default 400. */
+  /** Images per category (rounded up to whole subjects). Default 800. */
   readonly images?: number;
   readonly category?: string;
   readonly json?: boolean;
@@ -54,7 +54,7 @@ function folderBytes(dir: string): number {
  */
 export async function runBenchSynth(services: CliServices, options: BenchSynthOptions = {}): Promise<BenchSynthRow[]> {
   await initBackend('cpu');
-  const wanted = options.images ?? 400;
+  const wanted = options.images ?? 800;
   const categories = options.category ? [options.category] : services.plugins().map((p) => p.categories[0]);
   const rows: BenchSynthRow[] = [];
   for (const category of categories) {
@@ -105,7 +105,7 @@ export async function runBenchSynth(services: CliServices, options: BenchSynthOp
 export function benchSynthCommand(services: CliServices): Command {
   return new Command('synth')
     .description('images per second and bytes per image of `retex synth` for each category at its default size')
-    .option('--images <n>', 'images per category (default 400)', positiveInteger)
+    .option('--images <n>', 'images per category (default 800)', positiveInteger)
     .option('-c, --category <name>', 'only this category')
     .option('--json', 'print an array, one object per category')
     .action(async (options: BenchSynthOptions) => {
