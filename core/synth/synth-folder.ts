@@ -7,6 +7,17 @@ export const SYNTH_PLAN_FILE = 'synth-plan.json';
 /** Name of the summary written last, once every file of the plan exists. */
 export const SYNTH_MANIFEST_FILE = 'synth-manifest.json';
 
+/** Temp files of `SynthFolder.write` (`.<name>.<pid>.<serial>.tmp`) that a killed run left behind. */
+const STRAY_TEMP = /^\..+\.\d+\.\d+\.tmp$/;
+
+function removeStrayTemps(dir: string): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) removeStrayTemps(p);
+    else if (STRAY_TEMP.test(entry.name)) fs.rmSync(p, { force: true });
+  }
+}
+
 /** One output file of an item: a path relative to the folder and a producer of its bytes. */
 export interface SynthOutput {
   readonly file: string;
@@ -40,6 +51,7 @@ export class SynthFolder {
             'rerun with the same options to complete it, or choose a new --out folder',
         );
       }
+      removeStrayTemps(root);
     } else {
       if (fs.existsSync(root) && fs.readdirSync(root).length > 0) {
         throw new Error(`${root} is not empty and is not a retex synth folder (no ${SYNTH_PLAN_FILE}): choose an empty or new --out folder`);
