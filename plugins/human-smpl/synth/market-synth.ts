@@ -13,7 +13,7 @@ import { shadeTextured, type SynthLight } from '../../../core/synth/shade-textur
 import { SYNTH_MANIFEST_FILE, SynthFolder, WriteQueue } from '../../../core/synth/synth-folder';
 import { BodyModel } from '../body/body-model';
 import { builtinBodyData } from '../builtin-body/builtin-body';
-import { defaultPoseSet } from '../poses/pose-set';
+import { standingPose, walkingPose } from '../poses/pose-set';
 import { compose, matrixToAxisAngle, rotationX, rotationY } from '../poses/rotation-math';
 import { framingCamera } from '../predictors/body-camera';
 import { PlainBodyPoser } from './plain-body-poser';
@@ -111,7 +111,6 @@ interface IdentityLook {
  */
 export class MarketSynthesizer {
   private readonly model = BodyModel.create(builtinBodyData());
-  private readonly poses = defaultPoseSet();
   private readonly poser = new PlainBodyPoser(this.model.data);
   private surface: ReturnType<typeof texelSurface> | undefined;
 
@@ -143,16 +142,20 @@ export class MarketSynthesizer {
     const [h, w] = size;
     const draws = images.map((im) => {
       const random = SeededRandom.of(seed, 'image', im.identity, im.index);
-      const poseIndex = random.int(this.poses.length);
+      // Mostly walking (Market's pedestrians) at any gait phase and a range of strides, else standing.
+      const walking = random.chance(0.75);
+      const gait = { phase: round(random.next(), 4), stride: round(random.range(0.5, 1.2), 3) };
+      const variant = random.int(4);
+      const poseKind = walking ? { kind: 'walk', ...gait } : { kind: 'stand', variant };
       const heading = random.range(-Math.PI, Math.PI);
-      const pose = this.poses[poseIndex].slice();
+      const pose = walking ? walkingPose(gait.phase, gait.stride) : standingPose(variant);
       // Body frame (y up, facing +z) to camera axes (y down, z away): a half turn about x after the heading.
       pose.set(matrixToAxisAngle(compose(rotationX(Math.PI), rotationY(heading))), 0);
-      return { random, poseIndex, heading, pose };
+      return { random, poseKind, heading, pose };
     });
     const results = [];
     for (let i = 0; i < draws.length; i++) {
-      const { random, poseIndex, heading, pose } = draws[i];
+      const { random, poseKind, heading, pose } = draws[i];
       const verts = this.poser.pose(pose, look.betas);
       const fill = random.range(0.72, 0.95);
       const framed = framingCamera(boundingCorners(verts), h, w, fill);
@@ -180,7 +183,7 @@ export class MarketSynthesizer {
         pose: Array.from(pose, (v) => round(v, 6)),
         betas: look.betas,
         body_model: 'builtin',
-        pose_index: poseIndex,
+        pose_source: poseKind,
         heading_deg: round((heading * 180) / Math.PI, 3),
         camera: {
           type: 'perspective',
