@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { CliServices } from '../services';
 import { benchFitCommand } from './bench-fit';
 import { benchRenderCommand } from './bench-render';
+import { benchSynthCommand } from './bench-synth';
 import { benchTrainStepCommand } from './bench-train-step';
 
 /** `retex bench <name>`: benchmarks that print their figures (and `--json`). */
@@ -10,5 +11,6 @@ export function benchCommand(services: CliServices): Command {
     .description('measure speed against the named goals and peers (see BENCHMARKS.md)')
     .addCommand(benchTrainStepCommand())
     .addCommand(benchRenderCommand())
-    .addCommand(benchFitCommand(services));
+    .addCommand(benchFitCommand(services))
+    .addCommand(benchSynthCommand(services));
 }
