@@ -64,6 +64,8 @@ export async function initBackend(request: BackendRequest = 'auto'): Promise<Bac
   }
   if (request === 'cpu') {
     if (!(await activate('cpu'))) throw new Error("backend 'cpu' failed to initialise");
+    // The cpu backend prints a banner on first use urging tfjs-node; retex reports its backend itself.
+    (tf.backend() as { firstUse?: boolean }).firstUse = false;
     return { name: 'cpu', detail: 'pure JavaScript (slow; for reference and tests)' };
   }
   if (!(await activate('wasm'))) throw new Error("backend 'wasm' failed to initialise");

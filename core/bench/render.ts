@@ -1,5 +1,5 @@
 import { performance } from 'perf_hooks';
-import { initBackend, type BackendInfo, type BackendRequest } from '../backend/backend';
+import { describeBackend, initBackend, type BackendInfo, type BackendRequest } from '../backend/backend';
 import { tf } from '../backend/tf';
 import type { TextureSampling } from '../interfaces/renderer';
 import { bodyLikeMesh } from '../renderer/body-like-mesh';
@@ -139,6 +139,7 @@ function denseStep(op: SparseRenderOperator, t: tf.Tensor4D, y: tf.Tensor4D): { 
  */
 export async function runBenchRender(options: BenchRenderOptions = {}): Promise<BenchRenderResult[]> {
   const info: BackendInfo = await initBackend(options.backend ?? 'auto');
+  options.onNote?.(describeBackend(info));
   const sizes = options.sizes ?? [[128, 64], [256, 256]];
   const textureSize = options.textureSize ?? [64, 64];
   const sampling = options.sampling ?? 'nearest';

@@ -1,6 +1,6 @@
 import * as os from 'os';
 import { performance } from 'perf_hooks';
-import { initBackend, type BackendRequest } from '../backend/backend';
+import { describeBackend, initBackend, type BackendRequest } from '../backend/backend';
 import { tf } from '../backend/tf';
 import { DataParallelTrainer } from '../train/data-parallel';
 import { disposeBatch, hostBatchToTensors } from '../train/host-tensors';
@@ -172,7 +172,7 @@ export async function runBenchTrainStep(options: BenchTrainStepOptions = {}): Pr
   const backendRequest = options.backend ?? 'auto';
 
   const info = await initBackend(backendRequest);
-  note(`backend: ${info.name} (${info.detail})`);
+  note(describeBackend(info));
   if (info.name === 'cpu') {
     // tfjs 4.22's cpu ResizeBilinearGrad swaps height and width, so the 128x64 U-Net cannot train there.
     throw new Error("the cpu backend cannot train the 128x64 U-Net (its ResizeBilinear gradient fails on non-square images): use --backend wasm");

@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { initBackend } from '../../backend/backend';
+import { describeBackend, initBackend } from '../../backend/backend';
 import { note, printJson, printLine } from '../output';
 import type { CliServices } from '../services';
 
@@ -53,7 +53,7 @@ function folderBytes(dir: string): number {
  * into a temporary folder (removed afterwards), on this process's one thread plus libuv's encoders.
  */
 export async function runBenchSynth(services: CliServices, options: BenchSynthOptions = {}): Promise<BenchSynthRow[]> {
-  await initBackend('cpu');
+  note(describeBackend(await initBackend('cpu')));
   const wanted = options.images ?? 800;
   const categories = options.category ? [options.category] : services.plugins().map((p) => p.categories[0]);
   const rows: BenchSynthRow[] = [];

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import * as path from 'path';
-import { initBackend } from '../../backend/backend';
+import { describeBackend, initBackend } from '../../backend/backend';
 import type { SynthSummary } from '../../plugin';
 import { note, printJson, printLine } from '../output';
 import type { CliServices } from '../services';
@@ -50,7 +50,7 @@ export async function runSynth(services: CliServices, options: SynthOptions): Pr
   const writer = services.pluginSynth(options.category);
   // The writers' tensor work is a small body forward pass: the cpu backend keeps the bytes the same
   // on every machine (a seed must give the same files).
-  await initBackend('cpu');
+  note(describeBackend(await initBackend('cpu')));
   note(writer.description);
   const bar =
     options.progress ?? process.stderr.isTTY
