@@ -16,7 +16,7 @@ import { builtinBodyData } from '../builtin-body/builtin-body';
 import { standingPose, walkingPose } from '../poses/pose-set';
 import { compose, matrixToAxisAngle, rotationX, rotationY } from '../poses/rotation-math';
 import { framingCamera } from '../predictors/body-camera';
-import { PlainBodyPoser } from './plain-body-poser';
+import { PlainBodyPoser } from '../body/plain-body-poser';
 import { planMarket, type MarketImagePlan } from './market-plan';
 import { drawOutfit, type Outfit } from './outfit';
 import { paintOutfit } from './paint-outfit';
@@ -156,7 +156,7 @@ export class MarketSynthesizer {
     const results = [];
     for (let i = 0; i < draws.length; i++) {
       const { random, poseKind, heading, pose } = draws[i];
-      const verts = this.poser.pose(pose, look.betas);
+      const verts = this.poser.pose(pose, look.betas).vertices;
       const fill = random.range(0.72, 0.95);
       const framed = framingCamera(boundingCorners(verts), h, w, fill);
       const shift = [random.range(-0.08, 0.08) * w, random.range(-0.05, 0.05) * h];

@@ -12,7 +12,6 @@ import { Market1501Dataset } from '../../../../plugins/human-smpl/data/market150
 import { parseMarketName } from '../../../../plugins/human-smpl/data/market1501-names';
 import { HUMAN_SYNTH, marketTexturePath, marketTruthPaths } from '../../../../plugins/human-smpl/synth/market-synth';
 import { planMarket } from '../../../../plugins/human-smpl/synth/market-plan';
-import { PlainBodyPoser } from '../../../../plugins/human-smpl/synth/plain-body-poser';
 import { expectNoTensorLeak } from '../../../helpers/tensors';
 
 /** Every file under `dir`, relative, sorted. */
@@ -166,19 +165,5 @@ describe('plugins/human-smpl/synth (retex synth --category human)', () => {
       if (s.identity === 1) expect(r, s.id).to.be.greaterThan(b + 40);
       else expect(b, s.id).to.be.greaterThan(r + 40);
     }
-  });
-
-  it('the plain-array poser matches BodyModel.forward', () => {
-    const data = builtinBodyData();
-    const model = BodyModel.create(data);
-    const poser = new PlainBodyPoser(data);
-    const pose = Array.from({ length: 72 }, (_, i) => Math.sin(1.7 * i + 0.3) * 0.4);
-    const betas = [0.8, -1.1, 0.4, 0.2, -0.5];
-    const ours = poser.pose(pose, betas);
-    const ref = tf.tidy(() => model.forward({ betas: tf.tensor2d([betas]), pose: tf.tensor2d([pose]) }).vertices.dataSync() as Float32Array);
-    let worst = 0;
-    for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - ref[i]));
-    expect(worst).to.be.lessThan(1e-5);
-    model.dispose();
   });
 });

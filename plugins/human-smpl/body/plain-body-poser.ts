@@ -1,4 +1,4 @@
-import type { BodyModelData } from '../body/body-model-types';
+import type { BodyModelData } from './body-model-types';
 
 /** Row-major 3x3 rotation from axis-angle (Rodrigues), written into `out` at `o`. */
 function rodrigues(rx: number, ry: number, rz: number, out: Float64Array, o: number): void {
@@ -21,8 +21,8 @@ function rodrigues(rx: number, ry: number, rz: number, out: Float64Array, o: num
  * The body model's forward pass (shape blend, joint regression, pose blend, kinematic chain, linear
  * blend skinning) for one parameter set, on plain arrays with the skinning weights and the joint
  * regressor kept sparse. Same maths as `BodyModel.forward` (checked against it in the spec), without
- * tensors or gradients: about a millisecond per body instead of tens on the cpu backend, which is
- * what lets `retex synth` render hundreds of people a second.
+ * tensors or gradients: about a millisecond per body instead of tens on the cpu backend. Every posing that
+ * needs no gradient goes through it (`poseBody`: predictors, silhouette refinement, `retex synth`).
  */
 export class PlainBodyPoser {
   private readonly nv: number;
@@ -96,9 +96,14 @@ export class PlainBodyPoser {
   /**
    * @param pose axis-angle [3J] (root first, radians)
    * @param betas [S'] with S' <= S (missing coefficients count as zero)
-   * @returns posed vertices float32 [V*3] (no translation)
+   * @param translation added to every vertex and joint, metres
+   * @returns posed vertices float32 [V*3] and joints float32 [J*3]
    */
-  pose(pose: ArrayLike<number>, betas: ArrayLike<number>): Float32Array {
+  pose(
+    pose: ArrayLike<number>,
+    betas: ArrayLike<number>,
+    translation: readonly [number, number, number] = [0, 0, 0],
+  ): { vertices: Float32Array; joints: Float32Array } {
     const { nv, nj, ns, data } = this;
     if (pose.length !== 3 * nj) throw new Error(`pose must have ${3 * nj} values (3 per joint), got ${pose.length}`);
     if (betas.length > ns) throw new Error(`betas must have at most ${ns} values, got ${betas.length}`);
@@ -147,6 +152,7 @@ export class PlainBodyPoser {
       }
     }
     const out = new Float32Array(nv * 3);
+    const [tx, ty, tz] = translation;
     const m = new Float64Array(12);
     for (let v = 0; v < nv; v++) {
       const q0 = this.skinStart[v];
@@ -168,10 +174,12 @@ export class PlainBodyPoser {
       const x = shaped[3 * v];
       const y = shaped[3 * v + 1];
       const z = shaped[3 * v + 2];
-      out[3 * v] = t[o] * x + t[o + 1] * y + t[o + 2] * z + t[o + 9];
-      out[3 * v + 1] = t[o + 3] * x + t[o + 4] * y + t[o + 5] * z + t[o + 10];
-      out[3 * v + 2] = t[o + 6] * x + t[o + 7] * y + t[o + 8] * z + t[o + 11];
+      out[3 * v] = t[o] * x + t[o + 1] * y + t[o + 2] * z + t[o + 9] + tx;
+      out[3 * v + 1] = t[o + 3] * x + t[o + 4] * y + t[o + 5] * z + t[o + 10] + ty;
+      out[3 * v + 2] = t[o + 6] * x + t[o + 7] * y + t[o + 8] * z + t[o + 11] + tz;
     }
-    return out;
+    const joints = new Float32Array(nj * 3);
+    for (let j = 0; j < nj; j++) for (let c = 0; c < 3; c++) joints[3 * j + c] = gT[3 * j + c] + translation[c];
+    return { vertices: out, joints };
   }
 }
