@@ -1,4 +1,4 @@
-import { quaternionToMatrix, type Mat3 } from '../../../core/renderer/rotation';
+import { axisAngleToMatrix, multiplyMatrices, quaternionToMatrix, type Mat3 } from '../../../core/renderer/rotation';
 import { matrixToQuaternion, type Quaternion } from './quaternion';
 
 /**
@@ -140,29 +140,6 @@ const AXIS_ROTATIONS: readonly Mat3[] = (() => {
 
 function det3(m: ArrayLike<number>): number {
   return m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6]);
-}
-
-/** Rodrigues: exp([w]x) as a row-major matrix. */
-function expSo3(wx: number, wy: number, wz: number): Mat3 {
-  const a = Math.hypot(wx, wy, wz);
-  if (a < 1e-12) return Float64Array.of(1, -wz, wy, wz, 1, -wx, -wy, wx, 1);
-  const [kx, ky, kz] = [wx / a, wy / a, wz / a];
-  const c = Math.cos(a);
-  const s = Math.sin(a);
-  const t = 1 - c;
-  return Float64Array.of(
-    t * kx * kx + c, t * kx * ky - s * kz, t * kx * kz + s * ky,
-    t * kx * ky + s * kz, t * ky * ky + c, t * ky * kz - s * kx,
-    t * kx * kz - s * ky, t * ky * kz + s * kx, t * kz * kz + c,
-  );
-}
-
-function mul3(a: Mat3, b: Mat3): Mat3 {
-  const out = new Float64Array(9);
-  for (let r = 0; r < 3; r++) {
-    for (let c = 0; c < 3; c++) out[3 * r + c] = a[3 * r] * b[c] + a[3 * r + 1] * b[3 + c] + a[3 * r + 2] * b[6 + c];
-  }
-  return out;
 }
 
 /** Solves the small dense system A x = b (Gaussian elimination with partial pivoting); null if singular. */
@@ -316,7 +293,7 @@ class FitProblem {
           lambda *= 10;
           continue;
         }
-        const r2 = mul3(expSo3(step[0], step[1], step[2]), r);
+        const r2 = multiplyMatrices(axisAngleToMatrix(step.slice(0, 3)), r);
         const s2 = Math.max(cur.s + step[3], 1e-9);
         const cost = this.cost(r2, s2, cur.tx + step[4], cur.ty + step[5]);
         if (cost < cur.cost) {

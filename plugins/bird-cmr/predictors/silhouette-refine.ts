@@ -1,5 +1,5 @@
 import type { Mesh } from '../../../core/interfaces/mesh';
-import { multiplyMatrices, quaternionToMatrix, type Mat3 } from '../../../core/renderer/rotation';
+import { axisAngleToMatrix, multiplyMatrices, quaternionToMatrix } from '../../../core/renderer/rotation';
 import { projectWeakPerspective, type WeakPerspectiveParams } from '../camera/camera-fit';
 import { matrixToQuaternion } from '../camera/quaternion';
 import { maskIou, renderSilhouette } from './silhouette';
@@ -39,20 +39,6 @@ export interface RefineResult {
   readonly evaluations: number;
 }
 
-function axisAngle(wx: number, wy: number, wz: number): Mat3 {
-  const a = Math.hypot(wx, wy, wz);
-  if (a < 1e-12) return Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1);
-  const [x, y, z] = [wx / a, wy / a, wz / a];
-  const c = Math.cos(a);
-  const s = Math.sin(a);
-  const t = 1 - c;
-  return Float64Array.of(
-    t * x * x + c, t * x * y - s * z, t * x * z + s * y,
-    t * x * y + s * z, t * y * y + c, t * y * z - s * x,
-    t * x * z - s * y, t * y * z + s * x, t * z * z + c,
-  );
-}
-
 /**
  * Refines a weak-perspective camera so the mesh's silhouette matches `target` (maximising IoU minus
  * the weighted keypoint error) by pattern search over six numbers: a rotation increment applied in the
@@ -73,7 +59,7 @@ export function refineCameraToMask(
   const kpWeight = settings.keypointWeight ?? DEFAULT_KEYPOINT_WEIGHT;
   const r0 = quaternionToMatrix(start.quaternion);
   const toParams = (x: readonly number[]): WeakPerspectiveParams => ({
-    quaternion: matrixToQuaternion(multiplyMatrices(axisAngle(x[0], x[1], x[2]), r0)),
+    quaternion: matrixToQuaternion(multiplyMatrices(axisAngleToMatrix([x[0], x[1], x[2]]), r0)),
     scale: start.scale * Math.exp(x[3]),
     translation: [start.translation[0] + x[4], start.translation[1] + x[5]],
   });
