@@ -1,35 +1,21 @@
+import { hashString, mulberry32 } from '../random';
+
 /**
  * A small deterministic random source for synthetic data (mulberry32). Every image draws from its own
  * stream, seeded from the run seed and the image's index, so an image does not depend on which other
  * images were generated in the same run (a resumed run gives the same bytes).
  */
 export class SeededRandom {
-  private state: number;
+  /** Uniform in [0,1). */
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.next = mulberry32(seed);
   }
 
   /** A stream for `parts` (e.g. the run seed, a purpose tag and an index), mixed by a 32-bit hash. */
   static of(...parts: readonly (number | string)[]): SeededRandom {
-    let h = 0x811c9dc5;
-    for (const part of parts) {
-      const text = `${part}|`;
-      for (let i = 0; i < text.length; i++) {
-        h ^= text.charCodeAt(i);
-        h = Math.imul(h, 0x01000193) >>> 0;
-      }
-    }
-    return new SeededRandom(h);
-  }
-
-  /** Uniform in [0,1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return new SeededRandom(hashString(parts.map((part) => `${part}|`).join('')));
   }
 
   /** Uniform in [lo, hi). */

@@ -15,6 +15,7 @@ import { matrixToQuaternion } from '../camera/quaternion';
 import { CUB_KEYPOINT_COUNT } from '../keypoints';
 import { buildBirdMeanShape, keypointPositions, type BirdMeanShape } from '../shape/mean-shape';
 import { drawSpecies, paintPlumage, varyPlumage } from './plumage';
+import { maskBox } from '../../../core/synth/mask-box';
 
 /** Folder of the ground truth inside the CUB folder (CUB itself has no such folder, so readers ignore it). */
 export const BIRD_GROUND_TRUTH_DIR = 'ground_truth';
@@ -117,13 +118,7 @@ async function renderBird(shape: BirdMeanShape, modelKeypoints: Float32Array, im
     for (let k = 0; k < 3; k++) rotated[i + k] = r[3 * k] * v[i] + r[3 * k + 1] * v[i + 1] + r[3 * k + 2] * v[i + 2];
   }
   const mask = shadeTextured(frags, texture, rotated, shape.mesh.faces, light, bg.image);
-  let [x0, y0, x1, y1] = [w, h, 0, 0];
-  for (let p = 0; p < h * w; p++) {
-    if (!mask[p]) continue;
-    const x = p % w;
-    const y = (p - x) / w;
-    [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x + 1), Math.max(y1, y + 1)];
-  }
+  const [x0, y0, x1, y1] = maskBox(mask, h, w);
   if (x1 <= x0) throw new Error(`bird ${im.name} fell outside the ${h}x${w} image (seed ${seed}); this is a bug in the camera draw`);
   const projected = camera.project(modelKeypoints, h, w);
   const keypoints: number[] = [];

@@ -21,6 +21,7 @@ import { planMarket, type MarketImagePlan } from './market-plan';
 import { drawOutfit, type Outfit } from './outfit';
 import { paintOutfit } from './paint-outfit';
 import { texelSurface } from './texel-surface';
+import { maskBox } from '../../../core/synth/mask-box';
 
 /** Size [Th, Tw] of the procedural outfit textures (finer than the method's 64x64 so patterns stay crisp). */
 export const HUMAN_SYNTH_TEXTURE_SIZE: readonly [number, number] = [128, 128];
@@ -167,13 +168,7 @@ export class MarketSynthesizer {
       const image = bg.image;
       const frags = rasterize(this.model.meshFromVertices(verts), camera, h, w);
       const mask = shadeTextured(frags, look.texture, verts, this.model.data.faces, light, image);
-      let [x0, y0, x1, y1] = [w, h, 0, 0];
-      for (let p = 0; p < h * w; p++) {
-        if (!mask[p]) continue;
-        const x = p % w;
-        const y = (p - x) / w;
-        [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x + 1), Math.max(y1, y + 1)];
-      }
+      const [x0, y0, x1, y1] = maskBox(mask, h, w);
       const truth = {
         image: path.posix.join(images[i].folder, images[i].name),
         identity: images[i].identity,
