@@ -1,4 +1,5 @@
 import type { BodyModelData } from './body-model-types';
+import { forEachUvTexel } from './uv-texels';
 
 /**
  * Rasterizes UV triangles into a texture-sized mask, with the renderer's texel convention: texel (r, c)
@@ -21,30 +22,9 @@ export function uvTriangleMask(
   const nf = uvFaces.length / 3;
   for (let f = 0; f < nf; f++) {
     if (select && !select[f]) continue;
-    // texel-space coordinates: x = u Tw, y = (1 - v) Th; centres at integer + 0.5
-    const xs = [0, 1, 2].map((k) => uvs[2 * uvFaces[3 * f + k]] * tw);
-    const ys = [0, 1, 2].map((k) => (1 - uvs[2 * uvFaces[3 * f + k] + 1]) * th);
-    const area = (xs[1] - xs[0]) * (ys[2] - ys[0]) - (xs[2] - xs[0]) * (ys[1] - ys[0]);
-    if (area === 0) continue;
-    const sgn = Math.sign(area);
-    const c0 = Math.max(0, Math.floor(Math.min(...xs) - 0.5));
-    const c1 = Math.min(tw - 1, Math.ceil(Math.max(...xs) - 0.5));
-    const r0 = Math.max(0, Math.floor(Math.min(...ys) - 0.5));
-    const r1 = Math.min(th - 1, Math.ceil(Math.max(...ys) - 0.5));
-    for (let r = r0; r <= r1; r++) {
-      const py = r + 0.5;
-      for (let c = c0; c <= c1; c++) {
-        const px = c + 0.5;
-        let inside = true;
-        for (let e = 0; e < 3 && inside; e++) {
-          const a = e;
-          const b = (e + 1) % 3;
-          const edge = (xs[b] - xs[a]) * (py - ys[a]) - (px - xs[a]) * (ys[b] - ys[a]);
-          if (edge * sgn < 0) inside = false;
-        }
-        if (inside) mask[r * tw + c] = 1;
-      }
-    }
+    forEachUvTexel(uvs, uvFaces, f, th, tw, (t) => {
+      mask[t] = 1;
+    });
   }
   return mask;
 }

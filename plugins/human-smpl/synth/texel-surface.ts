@@ -1,4 +1,5 @@
 import type { BodyModelData } from '../body/body-model-types';
+import { forEachUvTexel } from '../body/uv-texels';
 
 /** Where each texel of a body's UV atlas lies on the rest body. */
 export interface TexelSurface {
@@ -32,34 +33,16 @@ export function texelSurface(data: BodyModelData, textureSize: readonly [number,
     return best;
   };
   for (let f = 0; f < nf; f++) {
-    const xs = [0, 1, 2].map((k) => data.uvs[2 * data.uvFaces[3 * f + k]] * tw);
-    const ys = [0, 1, 2].map((k) => (1 - data.uvs[2 * data.uvFaces[3 * f + k] + 1]) * th);
-    const area = (xs[1] - xs[0]) * (ys[2] - ys[0]) - (xs[2] - xs[0]) * (ys[1] - ys[0]);
-    if (area === 0) continue;
     const vs = [0, 1, 2].map((k) => data.faces[3 * f + k]);
     const j = dominant(vs[0]);
     const reg = face?.[f] ? 1 : hands.some((h) => h[f]) ? 2 : 0;
-    const c0 = Math.max(0, Math.floor(Math.min(...xs) - 0.5));
-    const c1 = Math.min(tw - 1, Math.ceil(Math.max(...xs) - 0.5));
-    const r0 = Math.max(0, Math.floor(Math.min(...ys) - 0.5));
-    const r1 = Math.min(th - 1, Math.ceil(Math.max(...ys) - 0.5));
-    for (let r = r0; r <= r1; r++) {
-      const py = r + 0.5;
-      for (let c = c0; c <= c1; c++) {
-        const px = c + 0.5;
-        // Barycentrics from signed sub-areas; inside (edges included) when all have the area's sign.
-        const w0 = ((xs[1] - px) * (ys[2] - py) - (xs[2] - px) * (ys[1] - py)) / area;
-        const w1 = ((xs[2] - px) * (ys[0] - py) - (xs[0] - px) * (ys[2] - py)) / area;
-        const w2 = 1 - w0 - w1;
-        if (w0 < -1e-9 || w1 < -1e-9 || w2 < -1e-9) continue;
-        const t = r * tw + c;
-        for (let k = 0; k < 3; k++) {
-          position[3 * t + k] = w0 * data.vTemplate[3 * vs[0] + k] + w1 * data.vTemplate[3 * vs[1] + k] + w2 * data.vTemplate[3 * vs[2] + k];
-        }
-        joint[t] = j;
-        region[t] = reg;
+    forEachUvTexel(data.uvs, data.uvFaces, f, th, tw, (t, w0, w1, w2) => {
+      for (let k = 0; k < 3; k++) {
+        position[3 * t + k] = w0 * data.vTemplate[3 * vs[0] + k] + w1 * data.vTemplate[3 * vs[1] + k] + w2 * data.vTemplate[3 * vs[2] + k];
       }
-    }
+      joint[t] = j;
+      region[t] = reg;
+    });
   }
   return { height: th, width: tw, position, joint, region };
 }
