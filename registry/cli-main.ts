@@ -1,7 +1,6 @@
 import { buildProgram } from '../core/cli/program';
 import type { CliServices, PluginSummary } from '../core/cli/services';
 import { ROLES } from '../core/plugin';
-import { createRunContainer } from './container';
 import { loadConfig } from './config/load-config';
 import { PluginRegistry } from './plugin-registry';
 import { ALL_PLUGINS } from './plugins';
@@ -26,7 +25,6 @@ export function cliServices(registry: PluginRegistry): CliServices {
         ) as unknown as PluginSummary['roles'],
       })),
     loadConfig: (request) => loadConfig(registry, request),
-    createRun: (config) => createRunContainer(registry, config),
     pluginBenchmark: (category, name) => {
       const plugin = registry.forCategory(category);
       const benchmark = plugin.benchmarks?.[name];

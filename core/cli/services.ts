@@ -1,4 +1,3 @@
-import type { DependencyContainer } from 'tsyringe';
 import type { PluginBenchmark, RetexConfig, Role, SyntheticDataWriter } from '../plugin';
 
 /** One implementation of a role, as `retex plugins` lists it. */
@@ -42,8 +41,6 @@ export interface LoadedConfig {
 export interface CliServices {
   plugins(): readonly PluginSummary[];
   loadConfig(request: ConfigRequest): Promise<LoadedConfig>;
-  /** A child DI container for one run of `config`. */
-  createRun(config: RetexConfig): DependencyContainer;
   /**
    * The benchmark `name` of the plugin serving `category`.
    * @throws naming the benchmarks that plugin has.

@@ -27,9 +27,6 @@ function fakeServices(writers: Record<string, SyntheticDataWriter>): CliServices
   return {
     plugins: () => Object.keys(writers).concat('fish').map((c) => ({ id: `${c}-plugin`, categories: [c], description: '', roles: {} as never })),
     loadConfig: () => Promise.reject(new Error('not used')),
-    createRun: () => {
-      throw new Error('not used');
-    },
     pluginBenchmark: () => {
       throw new Error('not used');
     },
