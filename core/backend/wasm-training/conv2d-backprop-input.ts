@@ -12,6 +12,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
+import { copyRuns } from './copy-runs';
 import {
   convInfoForDy,
   free,
@@ -168,12 +169,10 @@ function viaPhases(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, inf
       for (let n = 0; n < b; n++) {
         for (let m = 0; m < ph.count; m++) {
           const i = sh * (ph.first + m) + ph.r - info.padInfo.top;
-          for (let q = 0; q < pw.count; q++) {
-            const j = sw * (pw.first + q) + pw.r - info.padInfo.left;
-            const s0 = ((n * ph.count + m) * pw.count + q) * ci;
-            const d0 = ((n * h + i) * w + j) * ci;
-            for (let c = 0; c < ci; c++) dst[d0 + c] = src[s0 + c];
-          }
+          // The row's pixels land sw pixels apart in dx: one strided run copy.
+          const j = sw * pw.first + pw.r - info.padInfo.left;
+          const s0 = (n * ph.count + m) * pw.count * ci;
+          copyRuns(dst, ((n * h + i) * w + j) * ci, sw * ci, src, s0, ci, ci, pw.count);
         }
       }
       free(backend, part);
