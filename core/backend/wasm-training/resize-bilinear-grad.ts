@@ -6,23 +6,16 @@
  * of ResizeBilinear for every alignCorners / halfPixelCenters setting and any aspect ratio.
  */
 import { tf } from '../tf';
-import { heapF32, runKernel, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
-import { bilinearTaps } from './resize-sampling';
+import { heapF32, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
+import { bilinearTaps, stockResizeGradWhereExact, type ResizeGradAttrs } from './resize-sampling';
 
-function resizeBilinearGrad(args: WasmKernelArgs<{ alignCorners: boolean; halfPixelCenters: boolean }>): TensorInfo {
+function resizeBilinearGrad(args: WasmKernelArgs<ResizeGradAttrs>): TensorInfo {
+  const stock = stockResizeGradWhereExact('ResizeBilinearGrad', args);
+  if (stock) return stock;
   const { backend, attrs } = args;
-  const images = args.inputs.images as TensorInfo;
+  const [b, h, w, c] = (args.inputs.images as TensorInfo).shape;
   const dy = args.inputs.dy as TensorInfo;
-  const [b, h, w, c] = images.shape;
-  const [db, oh, ow, dc] = dy.shape;
-  if (db !== b || dc !== c) {
-    throw new Error(`ResizeBilinearGrad: dy [${dy.shape}] does not match images [${images.shape}]`);
-  }
-  if (!attrs.halfPixelCenters) {
-    // The stock kernel is right (and faster, in C++) without half-pixel centers.
-    const stockAttrs = attrs as unknown as tf.NamedAttrMap;
-    return runKernel(backend, 'ResizeBilinearGrad', { images, dy }, stockAttrs, { stock: true });
-  }
+  const [, oh, ow] = dy.shape;
   const rows = bilinearTaps(h, oh, attrs.alignCorners, attrs.halfPixelCenters);
   const cols = bilinearTaps(w, ow, attrs.alignCorners, attrs.halfPixelCenters);
   const out = zerosOutput(backend, [b, h, w, c]);

@@ -5,25 +5,18 @@
  * otherwise this one adds each dy value onto the pixel the forward copied it from.
  */
 import { tf } from '../tf';
-import { heapF32, runKernel, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
-import { nearestTaps } from './resize-sampling';
+import { heapF32, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
+import { nearestTaps, stockResizeGradWhereExact, type ResizeGradAttrs } from './resize-sampling';
 
 function resizeNearestNeighborGrad(
-  args: WasmKernelArgs<{ alignCorners: boolean; halfPixelCenters: boolean }>,
+  args: WasmKernelArgs<ResizeGradAttrs>,
 ): TensorInfo {
+  const stock = stockResizeGradWhereExact('ResizeNearestNeighborGrad', args);
+  if (stock) return stock;
   const { backend, attrs } = args;
-  const images = args.inputs.images as TensorInfo;
+  const [b, h, w, c] = (args.inputs.images as TensorInfo).shape;
   const dy = args.inputs.dy as TensorInfo;
-  const [b, h, w, c] = images.shape;
-  const [db, oh, ow, dc] = dy.shape;
-  if (db !== b || dc !== c) {
-    throw new Error(`ResizeNearestNeighborGrad: dy [${dy.shape}] does not match images [${images.shape}]`);
-  }
-  if (!attrs.halfPixelCenters) {
-    // The stock kernel is right (and faster, in C++) without half-pixel centers.
-    const stockAttrs = attrs as unknown as tf.NamedAttrMap;
-    return runKernel(backend, 'ResizeNearestNeighborGrad', { images, dy }, stockAttrs, { stock: true });
-  }
+  const [, oh, ow] = dy.shape;
   const rows = nearestTaps(h, oh, attrs.alignCorners, attrs.halfPixelCenters);
   const cols = nearestTaps(w, ow, attrs.alignCorners, attrs.halfPixelCenters);
   const out = zerosOutput(backend, [b, h, w, c]);

@@ -3,6 +3,8 @@
  * axis, following the forward kernels exactly (alignCorners, halfPixelCenters). The gradients scatter
  * dy back along the same taps, so they are the exact adjoints of the forward resize.
  */
+import { tf } from '../tf';
+import { runKernel, type TensorInfo, type WasmKernelArgs } from './wasm-kernel-utils';
 
 /** Input size over output size, as the forward resize uses it for one axis. */
 function scale(inSize: number, outSize: number, alignCorners: boolean): number {
@@ -43,4 +45,26 @@ export function nearestTaps(inSize: number, outSize: number, alignCorners: boole
     src[i] = s;
   }
   return src;
+}
+
+/** Attributes of both resize gradients. */
+export type ResizeGradAttrs = { alignCorners: boolean; halfPixelCenters: boolean };
+
+/**
+ * The shared head of the resize gradients: checks dy against the images, and runs the stock kernel where
+ * it is right (without half-pixel centres; it is faster, in C++).
+ * @returns the stock kernel's result, or null when the caller must scatter dy itself
+ */
+export function stockResizeGradWhereExact(
+  kernelName: 'ResizeBilinearGrad' | 'ResizeNearestNeighborGrad',
+  args: WasmKernelArgs<ResizeGradAttrs>,
+): TensorInfo | null {
+  const { backend, attrs } = args;
+  const images = args.inputs.images as TensorInfo;
+  const dy = args.inputs.dy as TensorInfo;
+  if (dy.shape[0] !== images.shape[0] || dy.shape[3] !== images.shape[3]) {
+    throw new Error(`${kernelName}: dy [${dy.shape}] does not match images [${images.shape}]`);
+  }
+  if (attrs.halfPixelCenters) return null;
+  return runKernel(backend, kernelName, { images, dy }, attrs as unknown as tf.NamedAttrMap, { stock: true });
 }

@@ -1,4 +1,3 @@
-import { expect } from 'chai';
 import { tf } from '../../../../core/backend/tf';
 import { BodyModel } from '../../../../plugins/human-smpl/body/body-model';
 import type { BodyModelData } from '../../../../plugins/human-smpl/body/body-model-types';
