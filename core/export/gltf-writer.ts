@@ -3,7 +3,8 @@ import type { Mesh } from '../interfaces/mesh';
 import { writeFileAtomic } from '../io/atomic-write';
 import { encodePng, type PixelBuffer } from '../io/image-io';
 import { validateMesh } from '../renderer/mesh-validation';
-import { splitAtSeams, vertexNormals } from './seams';
+import { vertexNormals } from '../renderer/normals';
+import { splitAtSeams } from './seams';
 
 /** Options for {@link buildGltfDocument}. */
 export interface GltfOptions {

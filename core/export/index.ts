@@ -1,4 +1,4 @@
 export { buildGltfDocument, encodeGlb, writeGlb, type GltfOptions } from './gltf-writer';
 export { parseObj } from './obj-reader';
 export { formatMtl, formatObj, writeTexturedObj, type ObjFiles } from './obj-writer';
-export { splitAtSeams, vertexNormals, type SingleIndexMesh } from './seams';
+export { splitAtSeams, type SingleIndexMesh } from './seams';

@@ -18,5 +18,6 @@ export { SparseRenderOperator } from './render-operator';
 export { axisAngleToMatrix, checkRotation, identityMatrix, multiplyMatrices, quaternionToMatrix, type Mat3 } from './rotation';
 export { SparseRenderer } from './sparse-renderer';
 export { checkTextureSize, computeTexelTaps, sampleWithTaps, type TexelTaps } from './texel-taps';
-export { faceNormals, renderViews, viewAngles, writeViews, type ViewSet, type ViewSettings } from './views';
+export { faceCrossProducts, faceNormals, vertexNormals } from './normals';
+export { renderViews, viewAngles, writeViews, type ViewSet, type ViewSettings } from './views';
 export { WeakPerspectiveCamera, type WeakPerspectiveCameraSettings } from './weak-perspective-camera';

@@ -5,6 +5,7 @@ import { PerspectiveCamera } from './perspective-camera';
 import { rasterize } from './rasterizer';
 import { axisAngleToMatrix, multiplyMatrices } from './rotation';
 import { computeTexelTaps } from './texel-taps';
+import { faceNormals } from './normals';
 
 /** Which views to render: `N` views turning about the model's up axis (+y), or front, side and back. */
 export type ViewSet = number | 'front-side-back';
@@ -123,31 +124,4 @@ export async function writeViews(file: string, mesh: Mesh, texture: PixelBuffer,
 function normalise(a: number[]): number[] {
   const n = Math.hypot(a[0], a[1], a[2]);
   return a.map((x) => x / n);
-}
-
-/** Unit normals of the faces, float32 [F*3] (zero for degenerate faces). */
-export function faceNormals(mesh: Mesh): Float32Array {
-  const { vertices: v, faces } = mesh;
-  const out = new Float32Array(faces.length);
-  for (let f = 0; f < faces.length; f += 3) {
-    const a = 3 * faces[f];
-    const b = 3 * faces[f + 1];
-    const c = 3 * faces[f + 2];
-    const ux = v[b] - v[a];
-    const uy = v[b + 1] - v[a + 1];
-    const uz = v[b + 2] - v[a + 2];
-    const wx = v[c] - v[a];
-    const wy = v[c + 1] - v[a + 1];
-    const wz = v[c + 2] - v[a + 2];
-    const nx = uy * wz - uz * wy;
-    const ny = uz * wx - ux * wz;
-    const nz = ux * wy - uy * wx;
-    const n = Math.hypot(nx, ny, nz);
-    if (n > 0) {
-      out[f] = nx / n;
-      out[f + 1] = ny / n;
-      out[f + 2] = nz / n;
-    }
-  }
-  return out;
 }
