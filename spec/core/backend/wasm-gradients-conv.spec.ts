@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../../core/backend/backend';
 import { tf } from '../../../core/backend/tf';
-import { conv2dFilterGradient } from '../../../core/backend/wasm-training/conv2d-backprop-filter';
+import { conv2dFilterGradient, type FilterGradientPath } from '../../../core/backend/wasm-training/conv2d-backprop-filter';
 import { conv2dInputGradient } from '../../../core/backend/wasm-training/conv2d-backprop-input';
 import { assertClose, expectNoTensorLeak, randomArray } from '../../helpers/tensors';
 import { expectGradParity, gradsOn } from './wasm-gradient-parity';
@@ -220,25 +220,68 @@ describe('core/backend/wasm-training: gradient paths tfjs cannot reach through t
     });
   }
 
+  /** Checks one filter-gradient path on the wasm backend against cpu's gradient of the same conv. */
+  async function expectFilterGradient(c: ConvCase, path: FilterGradientPath, [ci, co]: [number, number]): Promise<void> {
+    const b = c.batch ?? 2;
+    const shape: [number, number, number, number] = [b, c.hw[0], c.hw[1], ci];
+    const fShape: [number, number, number, number] = [c.k, c.k, ci, co];
+    const ref = await gradsOn('cpu', (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad), [
+      { shape },
+      { shape: fShape },
+    ]);
+    await initBackend('wasm');
+    const info = tf.backend_util.computeConv2DInfo(shape, fShape, c.stride, 1, c.pad);
+    await expectNoTensorLeak(() => {
+      tf.tidy(() => {
+        const x = tf.tensor(randomArray(shape.reduce((p, q) => p * q), 101), shape);
+        const dy = tf.tensor(randomArray(ref.value.length, 7), ref.shape);
+        const dw = conv2dFilterGradient(tf.backend() as BackendWasm, x, dy, info, path);
+        assertClose(tf.engine().makeTensorFromTensorInfo(dw), ref.grads[1], { atol: 1e-4, what: `${path} dW` });
+      });
+    }, `${path} filter gradient`);
+  }
+
   // The slice + matMul fallback runs only for huge shapes in practice; check it on small ones.
   for (const c of [CONV_CASES[1], CONV_CASES[5], CONV_CASES[14], CONV_CASES[17]]) {
     it(`slice + matMul filter gradient fallback: ${describeCase(c)}`, async () => {
-      const shape: [number, number, number, number] = [2, c.hw[0], c.hw[1], 3];
-      const fShape: [number, number, number, number] = [c.k, c.k, 3, 4];
-      const ref = await gradsOn('cpu', (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad), [
-        { shape },
-        { shape: fShape },
-      ]);
-      await initBackend('wasm');
-      const info = tf.backend_util.computeConv2DInfo(shape, fShape, c.stride, 1, c.pad);
-      tf.tidy(() => {
-        const x = tf.tensor(randomArray(shape.reduce((a, b) => a * b), 101), shape);
-        const dy = tf.tensor(randomArray(ref.value.length, 7), ref.shape);
-        const dw = conv2dFilterGradient(tf.backend() as BackendWasm, x, dy, info, 'matmul');
-        assertClose(tf.engine().makeTensorFromTensorInfo(dw), ref.grads[1], { atol: 1e-4, what: 'fallback dW' });
-      });
+      await expectFilterGradient(c, 'matmul', [3, 4]);
     });
   }
+
+  // The SIMD kernel (simd/filter-grad.wat) on every geometry: kernel sizes 1-7, strides 1-3, paddings.
+  for (const c of CONV_CASES) {
+    it(`SIMD filter gradient kernel: ${describeCase(c)}`, async () => {
+      await expectFilterGradient(c, 'simd', c.channels ?? [4, 8]);
+    });
+  }
+
+  it('SIMD filter gradient kernel: several 4 x 8 channel blocks, row chunks across images, dilation 2', async () => {
+    await expectFilterGradient({ hw: [12, 9], k: 3, stride: 2, pad: 'same', batch: 3 }, 'simd', [12, 24]);
+    // 64 + 64 channels: chunks of 13 rows of 5 positions, which end inside an image of 9 rows.
+    await expectFilterGradient({ hw: [9, 5], k: 3, stride: 1, pad: 'same', batch: 3 }, 'simd', [64, 64]);
+    // Dilation: against the XNNPACK path, which the dilation specs above check against cpu.
+    await initBackend('wasm');
+    const backend = tf.backend() as BackendWasm;
+    for (const [stride, pad] of [[1, 'same'], [2, 'valid']] as const) {
+      const info = tf.backend_util.computeConv2DInfo([2, 11, 10, 8], [3, 3, 8, 16], stride, 2, pad);
+      tf.tidy(() => {
+        const x = tf.tensor(randomArray(2 * 11 * 10 * 8, 3), [2, 11, 10, 8]);
+        const dy = tf.tensor(randomArray(2 * info.outHeight * info.outWidth * 16, 4), [2, info.outHeight, info.outWidth, 16]);
+        const [simd, conv] = (['simd', 'conv'] as const).map((path) =>
+          tf.engine().makeTensorFromTensorInfo(conv2dFilterGradient(backend, x, dy, info, path)));
+        assertClose(simd, conv.dataSync() as Float32Array, { atol: 1e-4, what: `dilated SIMD dW s${stride} ${pad}` });
+      });
+    }
+  });
+
+  it('SIMD filter gradient kernel refuses channel counts it does not take', async () => {
+    await initBackend('wasm');
+    const info = tf.backend_util.computeConv2DInfo([1, 6, 6, 3], [3, 3, 3, 8], 1, 1, 'same');
+    const x = tf.zeros([1, 6, 6, 3]);
+    const dy = tf.zeros([1, 6, 6, 8]);
+    expect(() => conv2dFilterGradient(tf.backend() as BackendWasm, x, dy, info, 'simd')).to.throw(/inChannels % 4 == 0/);
+    tf.dispose([x, dy]);
+  });
 
   it('rejects a dy whose shape does not match the convolution', async () => {
     await initBackend('wasm');
