@@ -63,6 +63,40 @@ describe('core/backend/wasm-training: convolution gradients match cpu', () => {
     });
   }
 
+  // With 8 -> 8 channels the forward conv, the input gradient (a conv of dy) and the filter gradient all
+  // run retex's SIMD kernels (simd/*.wat); with 3 -> 4 above they run XNNPACK.
+  for (const c of CONV_CASES.filter((k) => k.channels == null)) {
+    it(`conv2d on the SIMD kernels, 8 -> 8 channels: ${describeCase(c)}`, async () => {
+      await expectGradParity(
+        (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad),
+        [{ shape: [2, c.hw[0], c.hw[1], 8] }, { shape: [c.k, c.k, 8, 8] }],
+        { what: `SIMD conv2d ${describeCase(c)}` },
+      );
+    });
+  }
+
+  it('SIMD forward conv: position count not a multiple of 4, several channel blocks, dilation, ceil rounding', async () => {
+    type Shape4 = [number, number, number, number];
+    const cases: { x: Shape4; w: Shape4; stride: number; pad: 'same' | 'valid' | number; dilation: number; rounding?: 'ceil' }[] = [
+      { x: [1, 5, 3, 9], w: [3, 3, 9, 24], stride: 1, pad: 'same', dilation: 1 },
+      { x: [3, 11, 10, 8], w: [3, 3, 8, 16], stride: 1, pad: 'same', dilation: 2 },
+      { x: [2, 11, 9, 8], w: [3, 3, 8, 8], stride: 1, pad: 'valid', dilation: 3 },
+      { x: [2, 8, 7, 8], w: [3, 3, 8, 8], stride: 2, pad: 1, dilation: 1, rounding: 'ceil' },
+    ];
+    for (const c of cases) {
+      const run = async (backend: 'cpu' | 'wasm'): Promise<Float32Array> => {
+        await initBackend(backend);
+        return tf.tidy(() => {
+          const x = tf.tensor(randomArray(c.x.reduce((a, b) => a * b), 21), c.x) as tf.Tensor4D;
+          const w = tf.tensor(randomArray(c.w.reduce((a, b) => a * b), 22), c.w) as tf.Tensor4D;
+          return tf.conv2d(x, w, c.stride, c.pad, 'NHWC', c.dilation, c.rounding).dataSync() as Float32Array;
+        });
+      };
+      const ref = await run('cpu');
+      assertClose(await run('wasm'), ref, { atol: 1e-4, what: `SIMD conv ${JSON.stringify(c)}` });
+    }
+  });
+
   it('conv2d with bias and relu (fused) on a U-Net-sized block', async () => {
     await expectGradParity(
       (x, w, bias) =>

@@ -1,0 +1,96 @@
+/**
+ * `Conv2D` for the wasm backend: the hand-written SIMD kernel `simd/conv2d.wat` where it applies
+ * (float32, channels last, outChannels % 8 == 0, inChannels >= 8), the stock XNNPACK convolution
+ * otherwise. The SIMD kernel is 10-40% faster than XNNPACK on the U-Net's layers (it keeps a 4 x 8 output
+ * tile in registers over all taps and channels); the input gradient (`conv2d-backprop-input`) runs
+ * through this kernel too.
+ */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { tf } from '../tf';
+import { simdKernel } from './simd-kernels';
+import { free, runKernel, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
+
+type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
+
+/** The exports of `simd/conv2d.wasm` (see the .wat for the contract). */
+interface Conv2DExports {
+  pack_filter(w: number, packed: number, rows: number, outChannels: number): void;
+  conv_forward(
+    x: number, packedFilter: number, y: number, zero: number,
+    batch: number, inHeight: number, inWidth: number, inChannels: number,
+    outHeight: number, outWidth: number, outChannels: number,
+    filterHeight: number, filterWidth: number, strideHeight: number, strideWidth: number,
+    dilationHeight: number, dilationWidth: number, padTop: number, padLeft: number,
+    chunk: number,
+  ): void;
+}
+
+interface Conv2DAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations?: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** Output positions per chunk: a chunk's input rows stay in cache while every channel block runs. */
+const CHUNK_POSITIONS = 64;
+
+/** Whether the SIMD kernel takes this convolution (below 8 input channels XNNPACK is as fast). */
+export function simdConv2dEligible(info: Conv2DInfo): boolean {
+  return info.outChannels % 8 === 0 && info.inChannels >= 8;
+}
+
+/**
+ * The convolution `info` describes, by the SIMD kernel; null when the kernel cannot share this
+ * backend's heap. The caller checks {@link simdConv2dEligible} first.
+ * @param x float32 [batch, inHeight, inWidth, inChannels]
+ * @param filter float32 [filterHeight, filterWidth, inChannels, outChannels]
+ */
+export function simdConv2d(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): TensorInfo | null {
+  const kernel = simdKernel<Conv2DExports>(backend, 'conv2d');
+  if (kernel == null) return null;
+  const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info;
+  const packed = backend.makeOutput([kh * kw * ci * co], 'float32');
+  const zero = zerosOutput(backend, [ci]);
+  const out = backend.makeOutput([info.batchSize, info.outHeight, info.outWidth, co], 'float32');
+  // Offsets are taken after every allocation: all three live on the same (possibly grown) heap.
+  const offset = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  kernel.pack_filter(offset(filter), offset(packed), kh * kw * ci, co);
+  kernel.conv_forward(
+    offset(x), offset(packed), offset(out), offset(zero),
+    info.batchSize, info.inHeight, info.inWidth, ci,
+    info.outHeight, info.outWidth, co,
+    kh, kw, info.strideHeight, info.strideWidth,
+    info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left,
+    CHUNK_POSITIONS,
+  );
+  free(backend, packed, zero);
+  return out;
+}
+
+function conv2D(args: WasmKernelArgs<Conv2DAttrs>): TensorInfo {
+  const { backend, attrs } = args;
+  const x = args.inputs.x as TensorInfo;
+  const filter = args.inputs.filter as TensorInfo;
+  if (x.dtype === 'float32' && filter.dtype === 'float32' && attrs.dataFormat !== 'NCHW') {
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      attrs.strides,
+      attrs.dilations ?? 1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
+    const out = simdConv2dEligible(info) ? simdConv2d(backend, x, filter, info) : null;
+    if (out != null) return out;
+  }
+  return runKernel(backend, 'Conv2D', args.inputs, attrs as unknown as tf.NamedAttrMap, { stock: true });
+}
+
+/** Kernel config for `tf.registerKernel`; `setupFunc` is the stock kernel's, filled in at install. */
+export const conv2DConfig: tf.KernelConfig = {
+  kernelName: 'Conv2D',
+  backendName: 'wasm',
+  kernelFunc: conv2D as unknown as tf.KernelFunc,
+};
