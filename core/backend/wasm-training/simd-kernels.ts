@@ -25,6 +25,7 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: object };
   LinkError: new () => Error;
+  CompileError: new () => Error;
 }
 const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -50,9 +51,10 @@ function compile(name: string): object {
 }
 
 /**
- * The kernel module `name` bound to `backend`'s heap, or null when that heap cannot be shared (a
- * threaded build's shared memory, or a build that does not export its memory): callers then take
- * their stock path.
+ * The kernel module `name` bound to `backend`'s heap, or null when it cannot run there (a runtime
+ * without WebAssembly SIMD, a threaded build's shared memory, a build that does not export its
+ * memory): callers then take their stock path.
+ * @throws when the assembled .wasm file is missing (the package was compiled without `npm run build`)
  */
 export function simdKernel<T>(backend: BackendWasm, name: string): T | null {
   const memory = (backend.wasm as unknown as EmscriptenModule).asm?.memory;
@@ -67,7 +69,8 @@ export function simdKernel<T>(backend: BackendWasm, name: string): T | null {
     try {
       instance = new WebAssemblyApi.Instance(compile(name), { env: { memory } });
     } catch (err) {
-      if (!(err instanceof WebAssemblyApi.LinkError)) throw err;
+      // No SIMD in this runtime (CompileError) or a heap the module cannot import (LinkError).
+      if (!(err instanceof WebAssemblyApi.LinkError || err instanceof WebAssemblyApi.CompileError)) throw err;
     }
     perMemory.set(name, instance);
   }
