@@ -16,11 +16,12 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
-import { simdKernel, type FilterGradExports } from './simd-kernels';
+import { simdKernel } from './simd-kernels';
 import {
   convInfoForDy,
   free,
   heapF32,
+  heapOffset,
   runKernel,
   transpose,
   view,
@@ -29,6 +30,18 @@ import {
 } from './wasm-kernel-utils';
 
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
+
+/** The exports of `simd/filter-grad.wasm` (see the .wat for the contract). */
+interface FilterGradExports {
+  filter_grad(
+    x: number, dy: number, out: number,
+    batch: number, inHeight: number, inWidth: number, inChannels: number,
+    outHeight: number, outWidth: number, outChannels: number,
+    filterHeight: number, filterWidth: number, strideHeight: number, strideWidth: number,
+    dilationHeight: number, dilationWidth: number, padTop: number, padLeft: number,
+    chunkRows: number,
+  ): void;
+}
 
 /** Which algorithm computes the filter gradient; `auto` picks the fast one when it fits. */
 export type FilterGradientPath = 'auto' | 'simd' | 'conv' | 'matmul';
@@ -76,7 +89,7 @@ function simdEligible(info: Conv2DInfo): boolean {
 
 function viaSimd(backend: BackendWasm, kernel: FilterGradExports, x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): TensorInfo {
   const out = backend.makeOutput([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], 'float32');
-  const offset = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  const offset = (t: TensorInfo): number => heapOffset(backend, t);
   kernel.filter_grad(
     offset(x), offset(dy), offset(out),
     info.batchSize, info.inHeight, info.inWidth, info.inChannels,

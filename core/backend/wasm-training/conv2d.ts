@@ -8,7 +8,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
 import { simdKernel } from './simd-kernels';
-import { free, runKernel, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
+import { free, heapOffset, runKernel, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
 
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
@@ -55,7 +55,7 @@ export function simdConv2d(backend: BackendWasm, x: TensorInfo, filter: TensorIn
   const zero = zerosOutput(backend, [ci]);
   const out = backend.makeOutput([info.batchSize, info.outHeight, info.outWidth, co], 'float32');
   // Offsets are taken after every allocation: all three live on the same (possibly grown) heap.
-  const offset = (t: TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  const offset = (t: TensorInfo): number => heapOffset(backend, t);
   kernel.pack_filter(offset(filter), offset(packed), kh * kw * ci, co);
   kernel.conv_forward(
     offset(x), offset(packed), offset(out), offset(zero),

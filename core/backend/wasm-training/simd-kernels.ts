@@ -7,18 +7,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-/** The exports of `simd/filter-grad.wasm` (see the .wat for the contract). */
-export interface FilterGradExports {
-  filter_grad(
-    x: number, dy: number, out: number,
-    batch: number, inHeight: number, inWidth: number, inChannels: number,
-    outHeight: number, outWidth: number, outChannels: number,
-    filterHeight: number, filterWidth: number, strideHeight: number, strideWidth: number,
-    dilationHeight: number, dilationWidth: number, padTop: number, padLeft: number,
-    chunkRows: number,
-  ): void;
-}
-
 /** The part of the global `WebAssembly` API used here (ES2022's lib does not declare it). */
 interface WasmApi {
   Memory: new (descriptor: { initial: number }) => object;

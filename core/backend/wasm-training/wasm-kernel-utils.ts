@@ -95,6 +95,11 @@ export function heapF32(backend: BackendWasm, t: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(t) as Float32Array;
 }
 
+/** The byte offset of `t`'s data on the wasm heap (for kernels that take pointers, e.g. simd/*.wat). */
+export function heapOffset(backend: BackendWasm, t: TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId)!.memoryOffset;
+}
+
 /** Allocates a float32 output of `shape`, filled with zeros. */
 export function zerosOutput(backend: BackendWasm, shape: number[]): TensorInfo {
   const out = backend.makeOutput(shape, 'float32');
