@@ -16,7 +16,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
-import { simdKernel } from './simd-kernels';
+import { convGeometry, simdKernel } from './simd-kernels';
 import {
   convInfoForDy,
   free,
@@ -33,14 +33,8 @@ type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
 /** The exports of `simd/filter-grad.wasm` (see the .wat for the contract). */
 interface FilterGradExports {
-  filter_grad(
-    x: number, dy: number, out: number,
-    batch: number, inHeight: number, inWidth: number, inChannels: number,
-    outHeight: number, outWidth: number, outChannels: number,
-    filterHeight: number, filterWidth: number, strideHeight: number, strideWidth: number,
-    dilationHeight: number, dilationWidth: number, padTop: number, padLeft: number,
-    chunkRows: number,
-  ): void;
+  /** `geometry` as {@link convGeometry} orders it, then the rows per cache chunk. */
+  filter_grad(x: number, dy: number, out: number, ...geometryThenChunkRows: number[]): void;
 }
 
 /** Which algorithm computes the filter gradient; `auto` picks the fast one when it fits. */
@@ -89,14 +83,9 @@ function simdEligible(info: Conv2DInfo): boolean {
 
 function viaSimd(backend: BackendWasm, kernel: FilterGradExports, x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): TensorInfo {
   const out = backend.makeOutput([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], 'float32');
-  const offset = (t: TensorInfo): number => heapOffset(backend, t);
   kernel.filter_grad(
-    offset(x), offset(dy), offset(out),
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels,
-    info.outHeight, info.outWidth, info.outChannels,
-    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
-    info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left,
-    chunkRows(info),
+    heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out),
+    ...convGeometry(info), chunkRows(info),
   );
   return out;
 }

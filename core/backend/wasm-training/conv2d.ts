@@ -7,7 +7,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
-import { simdKernel } from './simd-kernels';
+import { convGeometry, simdKernel } from './simd-kernels';
 import { free, heapOffset, runKernel, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
 
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
@@ -15,14 +15,8 @@ type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 /** The exports of `simd/conv2d.wasm` (see the .wat for the contract). */
 interface Conv2DExports {
   pack_filter(w: number, packed: number, rows: number, outChannels: number): void;
-  conv_forward(
-    x: number, packedFilter: number, y: number, zero: number,
-    batch: number, inHeight: number, inWidth: number, inChannels: number,
-    outHeight: number, outWidth: number, outChannels: number,
-    filterHeight: number, filterWidth: number, strideHeight: number, strideWidth: number,
-    dilationHeight: number, dilationWidth: number, padTop: number, padLeft: number,
-    chunk: number,
-  ): void;
+  /** `geometry` as {@link convGeometry} orders it, then the positions per cache chunk. */
+  conv_forward(x: number, packedFilter: number, y: number, zero: number, ...geometryThenChunk: number[]): void;
 }
 
 interface Conv2DAttrs {
@@ -57,14 +51,7 @@ export function simdConv2d(backend: BackendWasm, x: TensorInfo, filter: TensorIn
   // Offsets are taken after every allocation: all three live on the same (possibly grown) heap.
   const offset = (t: TensorInfo): number => heapOffset(backend, t);
   kernel.pack_filter(offset(filter), offset(packed), kh * kw * ci, co);
-  kernel.conv_forward(
-    offset(x), offset(packed), offset(out), offset(zero),
-    info.batchSize, info.inHeight, info.inWidth, ci,
-    info.outHeight, info.outWidth, co,
-    kh, kw, info.strideHeight, info.strideWidth,
-    info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left,
-    CHUNK_POSITIONS,
-  );
+  kernel.conv_forward(offset(x), offset(packed), offset(out), offset(zero), ...convGeometry(info), CHUNK_POSITIONS);
   free(backend, packed, zero);
   return out;
 }

@@ -6,6 +6,21 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { tf } from '../tf';
+
+/**
+ * The convolution geometry every kernel here takes, in this order: batch, inHeight, inWidth,
+ * inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth,
+ * dilationHeight, dilationWidth, padTop, padLeft.
+ */
+export function convGeometry(info: ReturnType<typeof tf.backend_util.computeConv2DInfo>): number[] {
+  return [
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels,
+    info.outHeight, info.outWidth, info.outChannels,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
+    info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left,
+  ];
+}
 
 /** The part of the global `WebAssembly` API used here (ES2022's lib does not declare it). */
 interface WasmApi {
