@@ -36,7 +36,7 @@
     (local.set $coBytes (i32.shl (local.get $CO) (i32.const 2)))
     (local.set $imageBytes (i32.mul (i32.mul (local.get $H) (local.get $W)) (local.get $ciBytes)))
     (local.set $tapBytes (i32.shl (local.get $CI) (i32.const 5)))
-    ;; cursor (b, oh, ow) of position p0
+    ;; cursor (b, oh, ow) of the chunk start $pa
     (local.set $cb0 (i32.const 0)) (local.set $coh0 (i32.const 0)) (local.set $cow0 (i32.const 0))
     (local.set $pa (i32.const 0))
     (block $chunksDone (loop $chunks
