@@ -6,17 +6,11 @@ const path = require('path');
 
 const root = path.join(__dirname, '..');
 
-function findWat(dir) {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return findWat(p);
-    return e.name.endsWith('.wat') ? [p] : [];
-  });
-}
-
 async function main() {
   const wabt = await require('wabt')();
-  for (const src of findWat(path.join(root, 'core'))) {
+  const core = path.join(root, 'core');
+  const sources = fs.readdirSync(core, { recursive: true }).filter((f) => f.endsWith('.wat'));
+  for (const src of sources.map((f) => path.join(core, f))) {
     const rel = path.relative(root, src);
     const dest = path.join(root, 'dist', rel.replace(/\.wat$/, '.wasm'));
     const module = wabt.parseWat(rel, fs.readFileSync(src, 'utf8'), { simd: true, bulk_memory: true });

@@ -26,10 +26,9 @@ import {
   transpose,
   view,
   WasmKernelArgs,
+  type Conv2DInfo,
   type TensorInfo,
 } from './wasm-kernel-utils';
-
-type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
 /** The exports of `simd/filter-grad.wasm` (see the .wat for the contract). */
 interface FilterGradExports {

@@ -21,10 +21,9 @@ import {
   transpose,
   WasmKernelArgs,
   zerosOutput,
+  type Conv2DInfo,
   type TensorInfo,
 } from './wasm-kernel-utils';
-
-type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
 interface BackpropInputAttrs {
   strides: number | [number, number];

@@ -8,9 +8,15 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
 import { convGeometry, simdKernel } from './simd-kernels';
-import { free, heapOffset, runKernel, WasmKernelArgs, zerosOutput, type TensorInfo } from './wasm-kernel-utils';
-
-type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
+import {
+  free,
+  heapOffset,
+  runKernel,
+  WasmKernelArgs,
+  zerosOutput,
+  type Conv2DInfo,
+  type TensorInfo,
+} from './wasm-kernel-utils';
 
 /** The exports of `simd/conv2d.wasm` (see the .wat for the contract). */
 interface Conv2DExports {
@@ -31,7 +37,7 @@ interface Conv2DAttrs {
 const CHUNK_POSITIONS = 64;
 
 /** Whether the SIMD kernel takes this convolution (below 8 input channels XNNPACK is as fast). */
-export function simdConv2dEligible(info: Conv2DInfo): boolean {
+function simdConv2dEligible(info: Conv2DInfo): boolean {
   return info.outChannels % 8 === 0 && info.inChannels >= 8;
 }
 
@@ -41,7 +47,7 @@ export function simdConv2dEligible(info: Conv2DInfo): boolean {
  * @param x float32 [batch, inHeight, inWidth, inChannels]
  * @param filter float32 [filterHeight, filterWidth, inChannels, outChannels]
  */
-export function simdConv2d(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): TensorInfo | null {
+function simdConv2d(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): TensorInfo | null {
   const kernel = simdKernel<Conv2DExports>(backend, 'conv2d');
   if (kernel == null) return null;
   const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info;

@@ -4,9 +4,7 @@
  * that output pixel and that tap. Offsets are in elements of x ([b, h, w, c]), dy ([b, oh, ow, c*m])
  * and the filter ([kh, kw, c, m]), all channels-last.
  */
-import { tf } from '../tf';
-
-type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
+import type { Conv2DInfo } from './wasm-kernel-utils';
 
 export function forEachDepthwiseTap(
   info: Conv2DInfo,

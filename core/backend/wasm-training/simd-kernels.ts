@@ -6,14 +6,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { tf } from '../tf';
+import type { Conv2DInfo } from './wasm-kernel-utils';
 
 /**
  * The convolution geometry every kernel here takes, in this order: batch, inHeight, inWidth,
  * inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth,
  * dilationHeight, dilationWidth, padTop, padLeft.
  */
-export function convGeometry(info: ReturnType<typeof tf.backend_util.computeConv2DInfo>): number[] {
+export function convGeometry(info: Conv2DInfo): number[] {
   return [
     info.batchSize, info.inHeight, info.inWidth, info.inChannels,
     info.outHeight, info.outWidth, info.outChannels,

@@ -114,7 +114,8 @@ export function pair(v: number | number[] | undefined, fallback = 1): [number, n
   return [v[0], v.length > 1 ? v[1] : v[0]];
 }
 
-type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
+/** The geometry tfjs computes for a 2D convolution (sizes, strides, dilations, padding). */
+export type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
 /**
  * The channels-last convolution geometry whose output matches dy's spatial size. tfjs' conv2d
