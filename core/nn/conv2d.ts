@@ -1,7 +1,7 @@
 import { tf } from '../backend/tf';
 import type { VariableScope } from './variable-scope';
 
-/** Shape of one 2-D convolution; padding is always `same` (TF semantics). */
+/** Shape of one 2-D convolution. */
 export interface Conv2dOptions {
   readonly inChannels: number;
   readonly outChannels: number;
@@ -11,6 +11,11 @@ export interface Conv2dOptions {
   readonly stride?: number;
   /** Adds a bias vector; off by default because every conv here is followed by batch norm. */
   readonly useBias?: boolean;
+  /**
+   * `same` (TF semantics: uneven padding on stride 2, the default) or `symmetric` (PyTorch's
+   * `padding=k//2` on every side, so imported PyTorch weights give PyTorch's numbers).
+   */
+  readonly padding?: 'same' | 'symmetric';
 }
 
 /**
@@ -21,6 +26,7 @@ export class Conv2d {
   readonly kernel: tf.Variable<tf.Rank.R4>;
   readonly bias: tf.Variable<tf.Rank.R1> | null;
   readonly stride: number;
+  private readonly pad: 'same' | number;
 
   constructor(scope: VariableScope, readonly options: Conv2dOptions) {
     const { inChannels, outChannels, kernelSize } = options;
@@ -30,6 +36,7 @@ export class Conv2d {
       }
     }
     this.stride = options.stride ?? 1;
+    this.pad = options.padding === 'symmetric' ? Math.floor(kernelSize / 2) : 'same';
     const std = Math.sqrt(2 / (kernelSize * kernelSize * inChannels));
     const shape: [number, number, number, number] = [kernelSize, kernelSize, inChannels, outChannels];
     this.kernel = scope.variable(
@@ -43,10 +50,11 @@ export class Conv2d {
 
   /**
    * @param x float32 [B,H,W,Cin].
-   * @returns float32 [B,ceil(H/stride),ceil(W/stride),Cout].
+   * @returns float32 [B,ceil(H/stride),ceil(W/stride),Cout] with `same` padding;
+   *   [B,floor((H+2p-k)/stride)+1,...] with `symmetric` (p = floor(k/2)).
    */
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    const y = tf.conv2d(x, this.kernel, this.stride, 'same');
+    const y = tf.conv2d(x, this.kernel, this.stride, this.pad);
     if (this.bias == null) return y;
     return tf.tidy(() => tf.add(y, this.bias!));
   }

@@ -10,3 +10,7 @@ export * from './unet';
 export * from './variable-scope';
 export * from './weights-io';
 export * from './width';
+export * from './reid-heads';
+export * from './reid-network';
+export * from './resnet-backbone';
+export * from './resnet-blocks';
