@@ -2,6 +2,7 @@ import { buildProgram } from '../core/cli/program';
 import type { CliServices, PluginSummary } from '../core/cli/services';
 import { ROLES } from '../core/plugin';
 import { loadConfig } from './config/load-config';
+import { createRunContainer, resolveRole } from './container';
 import { PluginRegistry } from './plugin-registry';
 import { ALL_PLUGINS } from './plugins';
 
@@ -42,6 +43,8 @@ export function cliServices(registry: PluginRegistry): CliServices {
       if (!plugin.synth) throw new Error(`plugin '${plugin.id}' (category '${category}') has no synthetic data writer yet`);
       return plugin.synth;
     },
+    loadRole: (config, role) => resolveRole(createRunContainer(registry, config), role),
+    identityRecipes: (category) => registry.forCategory(category).identityNetworks ?? {},
   };
 }
 

@@ -1,4 +1,4 @@
-import type { PluginBenchmark, RetexConfig, Role, SyntheticDataWriter } from '../plugin';
+import type { IdentityNetworkRecipe, PluginBenchmark, RetexConfig, Role, RoleTypes, SyntheticDataWriter } from '../plugin';
 
 /** One implementation of a role, as `retex plugins` lists it. */
 export interface ImplementationSummary {
@@ -51,4 +51,11 @@ export interface CliServices {
    * @throws when that plugin has none
    */
   pluginSynth(category: string): SyntheticDataWriter;
+  /**
+   * Loads the implementation of `role` that the config names, in a fresh run container.
+   * @throws naming the plugin and role when it fails
+   */
+  loadRole<R extends Role>(config: RetexConfig, role: R): Promise<RoleTypes[R]>;
+  /** The re-ID network recipes of the plugin serving `category`, by architecture id (may be empty). */
+  identityRecipes(category: string): Readonly<Record<string, IdentityNetworkRecipe>>;
 }

@@ -1,5 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { RetexConfig } from './config-types';
+import type { IdentityNetworkRecipe } from './identity-recipe';
 import type { Role, RoleTypes } from './roles';
 
 /** A JSON Schema object (draft-07, as ajv reads it). */
@@ -45,6 +46,11 @@ export interface CategoryPlugin extends PluginRegistrationHook {
   readonly benchmarks?: Readonly<Record<string, PluginBenchmark>>;
   /** Writes a synthetic data set of the category with ground truth (`retex synth --category <category>`). */
   readonly synth?: SyntheticDataWriter;
+  /**
+   * Re-ID networks for the category by architecture id (`pcb`, `resnet`): the recipe `retex train-identity`
+   * follows and the shipped weights the `identityNetwork` role loads by default.
+   */
+  readonly identityNetworks?: Readonly<Record<string, IdentityNetworkRecipe>>;
 }
 
 /** What `retex synth` asks a plugin's synthetic data writer for. */

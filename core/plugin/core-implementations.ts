@@ -1,3 +1,4 @@
+import { REID_IMPLEMENTATIONS } from '../nn/reid-network-implementation';
 import { UNet } from '../nn/unet';
 import { SparseRenderer } from '../renderer/sparse-renderer';
 import type { CullMode } from '../renderer/rasterizer';
@@ -9,6 +10,7 @@ import type { ImplementationTable } from './category-plugin';
  * reported as not provided.
  */
 export const CORE_IMPLEMENTATIONS: ImplementationTable = {
+  identityNetwork: { ...REID_IMPLEMENTATIONS },
   renderer: {
     rasterizer: {
       description: 'CPU z-buffer rasterizer to sparse texture-to-image operators (nearest or bilinear taps)',

@@ -2,3 +2,4 @@ export * from './roles';
 export * from './config-types';
 export * from './category-plugin';
 export { CORE_IMPLEMENTATIONS } from './core-implementations';
+export * from './identity-recipe';

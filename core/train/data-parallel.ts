@@ -241,6 +241,21 @@ export class DataParallelTrainer {
     return out;
   }
 
+  /**
+   * Makes every replica hold exactly these weights (by logical path; every variable of the layout must be
+   * given). With this, an optimiser outside the workers (e.g. `HostAdam`) drives the replicas.
+   */
+  async writeWeights(weights: ReadonlyMap<string, Float32Array>): Promise<void> {
+    this.layout.forEach((e, i) => {
+      const w = weights.get(e.path);
+      if (w == null || w.length !== e.size) {
+        throw new Error(`writeWeights: '${e.path}' needs ${e.size} values, got ${w == null ? 'none' : w.length}`);
+      }
+      this.weights.set(w, this.offsets[i]);
+    });
+    await Promise.all(this.handles.map((h) => h.request({ op: 'read-weights' })));
+  }
+
   /** Stops the workers. */
   async dispose(): Promise<void> {
     await Promise.all(this.handles.map((h) => h.worker.terminate()));

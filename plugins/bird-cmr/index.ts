@@ -7,6 +7,7 @@ import { PhotoPredictor } from './predictors/photo';
 import { DEFAULT_KEYPOINT_WEIGHT, DEFAULT_REFINE_EVALUATIONS } from './predictors/silhouette-refine';
 import { buildBirdMeanShape, DEFAULT_SUBDIVISIONS } from './shape/mean-shape';
 import { BIRD_SYNTH } from './synth/cub-synth';
+import { BIRD_IDENTITY_NETWORKS } from './identity-networks';
 
 export { CubDataset, cubAnnotations, type CubAnnotations } from './cub/cub-dataset';
 export { buildBirdMeanShape, keypointPositions, BIRD_TEXTURE_SIZE, type BirdMeanShape } from './shape/mean-shape';
@@ -136,4 +137,5 @@ export const birdCmrPlugin: CategoryPlugin = {
   },
   benchmarks: { fit: BIRD_FIT_BENCHMARK },
   synth: BIRD_SYNTH,
+  identityNetworks: BIRD_IDENTITY_NETWORKS,
 };

@@ -3,6 +3,7 @@ import { Market1501Dataset } from './data/market1501-dataset';
 import { HUMAN_MESH_PREDICTORS } from './predictors/mesh-predictor-implementations';
 import { HUMAN_FIT_BENCHMARK } from './keypoint-fit/fit-benchmark-entry';
 import { HUMAN_SYNTH } from './synth/market-synth';
+import { HUMAN_IDENTITY_NETWORKS } from './identity-networks';
 
 export { HUMAN_MESH_PREDICTORS };
 export { benchKeypointFit } from './keypoint-fit/fit-bench';
@@ -66,4 +67,5 @@ export const humanSmplPlugin: CategoryPlugin = {
   },
   benchmarks: { fit: HUMAN_FIT_BENCHMARK },
   synth: HUMAN_SYNTH,
+  identityNetworks: HUMAN_IDENTITY_NETWORKS,
 };

@@ -35,6 +35,8 @@ function fakeServices(writers: Record<string, SyntheticDataWriter>): CliServices
       if (!w) throw new Error(`plugin '${category}-plugin' (category '${category}') has no synthetic data writer yet`);
       return w;
     },
+    loadRole: () => Promise.reject(new Error('not used')),
+    identityRecipes: () => ({}),
   };
 }
 

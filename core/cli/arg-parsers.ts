@@ -1,0 +1,40 @@
+import { InvalidArgumentError } from 'commander';
+
+/** A whole number >= 1, written in decimal (no `0x10`, no `1e3`). */
+export function positiveInt(value: string): number {
+  const x = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(Number.isSafeInteger(x) && x >= 1)) throw new InvalidArgumentError(`expected a positive whole number, got '${value}'`);
+  return x;
+}
+
+/** A whole number >= 0, written in decimal. */
+export function nonNegativeInt(value: string): number {
+  const x = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(Number.isSafeInteger(x) && x >= 0)) throw new InvalidArgumentError(`expected a whole number >= 0, got '${value}'`);
+  return x;
+}
+
+/** A finite number > 0. */
+export function positiveNumber(value: string): number {
+  const x = Number(value);
+  if (!(x > 0 && Number.isFinite(x))) throw new InvalidArgumentError(`expected a positive number, got '${value}'`);
+  return x;
+}
+
+/** A finite number >= 0. */
+export function nonNegativeNumber(value: string): number {
+  const x = Number(value);
+  if (!(x >= 0 && Number.isFinite(x))) throw new InvalidArgumentError(`expected a number >= 0, got '${value}'`);
+  return x;
+}
+
+/** `PxK` (identities x images per identity), e.g. `8x4`. */
+export function parsePxK(value: string): [number, number] {
+  const m = /^(\d+)x(\d+)$/i.exec(value.trim());
+  const p = m ? Number(m[1]) : 0;
+  const k = m ? Number(m[2]) : 0;
+  if (!(p >= 1 && k >= 1 && p * k <= 1024)) {
+    throw new InvalidArgumentError(`expected IDENTITIESxIMAGES such as 8x4 (at most 1024 images), got '${value}'`);
+  }
+  return [p, k];
+}

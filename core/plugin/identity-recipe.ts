@@ -1,0 +1,31 @@
+import type { ReidNetworkConfig } from '../nn/reid-network';
+
+/** Training defaults of `retex train-identity` for one architecture of one category. */
+export interface IdentityTrainDefaults {
+  readonly steps: number;
+  readonly identitiesPerBatch: number;
+  readonly imagesPerIdentity: number;
+  readonly learningRate: number;
+  readonly weightDecay: number;
+  /** Batch-hard triplet margin added to the cross-entropy; 0 for none. */
+  readonly tripletMargin: number;
+}
+
+/**
+ * A re-ID network a plugin trains (and may ship) for its category, keyed by architecture id (`pcb`,
+ * `resnet`): what `retex train-identity --arch <id>` builds and what the `identityNetwork` role loads when
+ * the config names no weights folder.
+ */
+export interface IdentityNetworkRecipe {
+  readonly description: string;
+  /** The network's settings; `numClasses` comes from the training data. */
+  readonly network: Partial<ReidNetworkConfig>;
+  readonly train: IdentityTrainDefaults;
+  /** Absolute path of the shipped weights folder, when the plugin ships them. */
+  readonly weights?: string;
+  /** The command that reproduces the shipped weights (shown when they are missing). */
+  readonly reproduce?: string;
+}
+
+/** Injection token of the run's category's recipes, `Readonly<Record<string, IdentityNetworkRecipe>>`. */
+export const IDENTITY_RECIPES_TOKEN = Symbol.for('retex.IDENTITY_RECIPES');

@@ -1,0 +1,293 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import type { BackendRequest } from '../../backend/backend';
+import { tf } from '../../backend/tf';
+import { PkBatchSampler } from '../../data/pk-batch-sampler';
+import type { Dataset, Sample } from '../../interfaces/dataset';
+import { writeFileAtomic } from '../../io/atomic-write';
+import { ReidNetwork, type ReidNetworkConfig } from '../../nn/reid-network';
+import { hashString, mulberry32 } from '../../random';
+import { smoothSeries, writeLineChartPng } from '../../report/line-chart';
+import { DataParallelTrainer } from '../data-parallel';
+import { HostAdam } from '../host-adam';
+import { cosineLearningRate } from '../lr-schedule';
+import type { HostBatch } from '../train-task';
+import { augmentImage, type AugmentOptions } from './augment';
+import { CHECKPOINT_STEM, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { identityTaskSpec } from './identity-task';
+import { loadImageStore, type ImageStore } from './image-store';
+
+/** The recipe of one identity-network training run (all plain data: it is stored in the run folder). */
+export interface IdentityTrainPlan {
+  readonly network: Partial<ReidNetworkConfig>;
+  readonly steps: number;
+  readonly identitiesPerBatch: number;
+  readonly imagesPerIdentity: number;
+  readonly learningRate: number;
+  readonly weightDecay: number;
+  /** Batch-hard triplet margin; 0 leaves the triplet term out. */
+  readonly tripletMargin: number;
+  readonly seed: number;
+  readonly augment: AugmentOptions;
+  /** Size [H,W] the training images are held at (the data set's size, capped at the network input). */
+  readonly storeSize: readonly [number, number];
+}
+
+/** What a step reports to the caller (progress bar, log). */
+export interface IdentityStepReport {
+  readonly step: number;
+  readonly steps: number;
+  readonly loss: number;
+  readonly lr: number;
+  readonly ms: number;
+  /** Top-1 accuracy on a fixed sample of training images, when measured at this step (checkpoints). */
+  readonly accuracy?: number;
+}
+
+/** Settings of the run besides the plan (they do not change its result). */
+export interface IdentityTrainOptions {
+  readonly dataset: Dataset;
+  readonly plan: IdentityTrainPlan;
+  /** Run folder: checkpoint/, train-log.jsonl, loss-curve.png, model/. */
+  readonly out: string;
+  readonly resume: boolean;
+  readonly workers: number;
+  readonly backend: BackendRequest;
+  readonly checkpointEvery: number;
+  readonly onNote?: (message: string) => void;
+  readonly onLoad?: (done: number, total: number) => void;
+  readonly onStep?: (report: IdentityStepReport) => void;
+  /** Checked after every step: when it returns true, the run checkpoints and stops. */
+  readonly shouldStop?: () => boolean;
+}
+
+/** How a run ended. */
+export interface IdentityTrainResult {
+  readonly completed: boolean;
+  readonly step: number;
+  readonly modelDir: string | null;
+  readonly trainSeconds: number;
+  readonly labels: readonly number[];
+}
+
+const PLAN_FILE = 'train-plan.json';
+const LOG_FILE = 'train-log.jsonl';
+const ACCURACY_SAMPLE = 256;
+
+/** Beside a trained model: the data set identity of each classifier output (`{ labels: number[] }`). */
+export const IDENTITIES_FILE = 'identities.json';
+
+/** Copies host weights (by logical path) into a network. */
+function setHostWeights(net: ReidNetwork, weights: ReadonlyMap<string, Float32Array>): void {
+  const map = new Map(net.namedVariables().map((v) => [v.path, tf.tensor(weights.get(v.path) ?? [], v.variable.shape)]));
+  try {
+    net.setWeights(map);
+  } finally {
+    tf.dispose([...map.values()]);
+  }
+}
+
+/** The training identities, sorted: label i is identity labels[i]. */
+export function trainLabels(samples: readonly Sample[]): number[] {
+  return [...new Set(samples.filter((s) => s.identity >= 0).map((s) => s.identity))].sort((a, b) => a - b);
+}
+
+/**
+ * The sequence of P x K batches: epoch e is drawn with seed `seed * 7919 + e`, so batch n is the same in
+ * every run of a plan (a resumed run replays the sampler up to its step).
+ */
+function* batchSequence(samples: readonly Sample[], plan: IdentityTrainPlan): Generator<readonly number[]> {
+  const index = new Map(samples.map((s, i) => [s, i]));
+  const sampler = new PkBatchSampler();
+  for (let epoch = 0; ; epoch++) {
+    let any = false;
+    for (const batch of sampler.batches(samples, plan.identitiesPerBatch, plan.imagesPerIdentity, plan.seed * 7919 + epoch)) {
+      any = true;
+      yield batch.map((s) => index.get(s) as number);
+    }
+    if (!any) throw new Error('the P x K sampler produced no batch: fewer identities with images than identitiesPerBatch');
+  }
+}
+
+function hostBatch(store: ImageStore, indices: readonly number[], labelOf: Map<number, number>, plan: IdentityTrainPlan, step: number): HostBatch {
+  const [h, w] = store.size;
+  const n = indices.length;
+  const images = new Float32Array(n * h * w * 3);
+  const labels = new Int32Array(n);
+  const random = mulberry32(hashString(`${plan.seed}:${step}`));
+  indices.forEach((idx, i) => {
+    augmentImage(store.pixels[idx], h, w, images.subarray(i * h * w * 3, (i + 1) * h * w * 3), random, plan.augment);
+    labels[i] = labelOf.get(store.samples[idx].identity) as number;
+  });
+  return {
+    images: { values: images, shape: [n, h, w, 3], dtype: 'float32' },
+    labels: { values: labels, shape: [n], dtype: 'int32' },
+  };
+}
+
+function checkPlan(out: string, plan: IdentityTrainPlan, resume: boolean): void {
+  const file = path.join(out, PLAN_FILE);
+  if (!fs.existsSync(file)) return;
+  if (!resume) {
+    throw new Error(`${out} already holds a training run (${PLAN_FILE}): pass --resume to continue it, or choose another --out`);
+  }
+  const old = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (JSON.stringify(old) !== JSON.stringify(plan)) {
+    const changed = Object.keys({ ...old, ...plan }).filter(
+      (k) => JSON.stringify(old[k]) !== JSON.stringify((plan as unknown as Record<string, unknown>)[k]),
+    );
+    throw new Error(
+      `${out} holds a run with other settings (${changed.join(', ')} differ): resume it with the same options, or choose another --out`,
+    );
+  }
+}
+
+/** Keeps the log lines of steps up to `step` (a resumed run rewrites what came after its checkpoint). */
+function trimLog(file: string, step: number): Array<{ step: number; loss: number }> {
+  if (!fs.existsSync(file)) return [];
+  const kept = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as { step: number; loss: number })
+    .filter((e) => e.step <= step);
+  fs.writeFileSync(file, kept.map((e) => JSON.stringify(e)).join('\n') + (kept.length ? '\n' : ''));
+  return kept;
+}
+
+/** Top-1 accuracy of the summed stripe logits on a fixed sample of training images (no augmentation). */
+async function sampleAccuracy(net: ReidNetwork, store: ImageStore, labelOf: Map<number, number>): Promise<number> {
+  const [h, w] = store.size;
+  const count = Math.min(ACCURACY_SAMPLE, store.samples.length);
+  const stride = store.samples.length / count;
+  let correct = 0;
+  for (let start = 0; start < count; start += 32) {
+    const idx = Array.from({ length: Math.min(32, count - start) }, (_, i) => Math.floor((start + i) * stride));
+    const values = new Float32Array(idx.length * h * w * 3);
+    idx.forEach((k, i) => values.set(Array.from(store.pixels[k], (v) => v / 127.5 - 1), i * h * w * 3));
+    const predicted = tf.tidy(() => {
+      const out = net.forward(tf.tensor4d(values, [idx.length, h, w, 3]), false);
+      return tf.argMax(tf.addN(out.logits.map((l) => tf.softmax(l))), 1);
+    });
+    const p = predicted.dataSync();
+    predicted.dispose();
+    idx.forEach((k, i) => {
+      if (p[i] === labelOf.get(store.samples[k].identity)) correct += 1;
+    });
+  }
+  return correct / count;
+}
+
+/**
+ * Trains a re-ID network on a data set's `train` split: P x K batches, augmentation, PCB's per-stripe
+ * cross-entropy (+ triplet), Adam with weight decay and a cosine schedule, data-parallel over worker
+ * threads. The optimiser runs here on host memory, so a checkpoint (every `checkpointEvery` steps and when
+ * `shouldStop` says so) holds everything, and `resume` continues to the same weights an uninterrupted run
+ * reaches. Ends by saving the network to `<out>/model`.
+ */
+export async function trainIdentityNetwork(options: IdentityTrainOptions): Promise<IdentityTrainResult> {
+  const { plan, out } = options;
+  const note = options.onNote ?? (() => undefined);
+  const samples = options.dataset.samples('train');
+  const labels = trainLabels(samples);
+  if (labels.length < 2) {
+    throw new Error(`the train split holds ${labels.length} identit${labels.length === 1 ? 'y' : 'ies'}: a re-ID network needs at least 2 (better hundreds)`);
+  }
+  if (labels.length < plan.identitiesPerBatch) {
+    throw new Error(`the train split holds ${labels.length} identities but a batch takes ${plan.identitiesPerBatch}: lower --batch`);
+  }
+  const network: Partial<ReidNetworkConfig> = { ...plan.network, numClasses: labels.length };
+  const fullPlan: IdentityTrainPlan = { ...plan, network };
+  fs.mkdirSync(out, { recursive: true });
+  checkPlan(out, fullPlan, options.resume);
+  const checkpointDir = path.join(out, 'checkpoint');
+  const resuming = options.resume && hasCheckpoint(checkpointDir);
+  await writeFileAtomic(path.join(out, PLAN_FILE), JSON.stringify(fullPlan, null, 1));
+  const labelOf = new Map(labels.map((id, i) => [id, i]));
+
+  note(`loading ${samples.length} training images of ${labels.length} identities at ${plan.storeSize.join('x')}`);
+  const store = await loadImageStore(options.dataset, samples, plan.storeSize, options.onLoad);
+
+  const mirror = new ReidNetwork(network);
+  const trainer = await DataParallelTrainer.start({
+    task: identityTaskSpec({ network, tripletMargin: plan.tripletMargin }),
+    workers: options.workers,
+    backend: options.backend,
+  });
+  const t0 = performance.now();
+  try {
+    const adam = new HostAdam({ weightDecay: plan.weightDecay });
+    let weights: Map<string, Float32Array>;
+    let step = 0;
+    if (resuming) {
+      const c = await loadCheckpoint(checkpointDir);
+      weights = new Map(c.weights);
+      adam.restore(c.adam);
+      step = c.step;
+      note(`resuming from the checkpoint at step ${step} of ${plan.steps}`);
+    } else {
+      weights = await trainer.readWeights();
+    }
+    await trainer.writeWeights(weights);
+    const trainable = new Set(trainer.layout.filter((e) => e.trainable).map((e) => e.path));
+    const logFile = path.join(out, LOG_FILE);
+    const history = trimLog(logFile, step);
+    const batches = batchSequence(samples, fullPlan);
+    for (let i = 0; i < step; i++) batches.next();
+
+    const checkpoint = async (): Promise<number> => {
+      const acc = await measureAccuracy();
+      await saveCheckpoint(checkpointDir, { step, weights, adam: adam.state(), metadata: { accuracy: acc } });
+      await writeLineChartPng(path.join(out, 'loss-curve.png'), {
+        title: `identity network training loss (${network.arch ?? 'pcb'})`,
+        xLabel: 'step',
+        series: [{ name: 'loss (mean of 10 steps)', points: smoothSeries(history.map((e) => [e.step, e.loss] as [number, number]), 10) }],
+      });
+      return acc;
+    };
+    const measureAccuracy = async (): Promise<number> => {
+      setHostWeights(mirror, weights);
+      return sampleAccuracy(mirror, store, labelOf);
+    };
+
+    while (step < plan.steps) {
+      const s0 = performance.now();
+      const batch = hostBatch(store, batches.next().value as number[], labelOf, fullPlan, step);
+      const g = await trainer.computeGradients(batch, true);
+      if (!Number.isFinite(g.loss)) {
+        throw new Error(`the loss became ${g.loss} at step ${step + 1}: lower --lr (the last checkpoint is kept; resume from it)`);
+      }
+      // Batch-norm statistics come from replica 0; the trainable weights from the host optimiser.
+      const replica = await trainer.readWeights();
+      for (const [k, v] of replica) if (!trainable.has(k)) weights.set(k, v);
+      const lr = cosineLearningRate(plan.learningRate, step, plan.steps);
+      adam.update(weights, g.grads, lr);
+      await trainer.writeWeights(weights);
+      step += 1;
+      const ms = performance.now() - s0;
+      const entry = { step, loss: Number(g.loss.toFixed(5)), lr: Number(lr.toPrecision(4)), ms: Math.round(ms) };
+      history.push(entry);
+      fs.appendFileSync(logFile, `${JSON.stringify(entry)}\n`);
+      const stop = options.shouldStop?.() ?? false;
+      let accuracy: number | undefined;
+      if (step % options.checkpointEvery === 0 || step === plan.steps || stop) {
+        accuracy = await checkpoint();
+      }
+      options.onStep?.({ step, steps: plan.steps, loss: g.loss, lr, ms, accuracy });
+      if (stop && step < plan.steps) {
+        note(`stopped at step ${step} of ${plan.steps}; checkpoint saved in ${checkpointDir} (${CHECKPOINT_STEM}.json): continue with --resume`);
+        return { completed: false, step, modelDir: null, trainSeconds: (performance.now() - t0) / 1000, labels };
+      }
+    }
+    setHostWeights(mirror, weights);
+    const modelDir = path.join(out, 'model');
+    fs.mkdirSync(modelDir, { recursive: true });
+    await mirror.save(modelDir);
+    await writeFileAtomic(path.join(modelDir, IDENTITIES_FILE), JSON.stringify({ labels }));
+    return { completed: true, step, modelDir, trainSeconds: (performance.now() - t0) / 1000, labels };
+  } finally {
+    mirror.dispose();
+    await trainer.dispose();
+  }
+}

@@ -1,0 +1,28 @@
+import * as path from 'path';
+import type { IdentityNetworkRecipe } from '../../core/plugin';
+import { packageRoot } from '../../core/paths';
+
+const weights = (arch: string): string => path.join(packageRoot(), 'plugins', 'human-smpl', 'weights', arch);
+const TRAIN_DATA = 'retex synth --category human --out data/people-train --identities 600 --images-per-identity 12 --seed 0';
+
+/**
+ * People's re-ID networks: a PCB (the method's network, at a CPU-sized width) and a second, independent
+ * global-pool ResNet (for CosSim-R and the "without PCB" ablation). Both are trained by retex on synthetic
+ * people; see BENCHMARKS.md for their figures.
+ */
+export const HUMAN_IDENTITY_NETWORKS: Readonly<Record<string, IdentityNetworkRecipe>> = {
+  pcb: {
+    description: 'PCB, ResNet-18 trunk at width 0.25, last stride 1, 6 stripes of 64-d, input 256x128',
+    network: { arch: 'pcb', depth: 18, width: 0.25, lastStride: 1, stripes: 6, localDim: 64, head: 'shared', inputSize: [256, 128], normalize: 'imagenet' },
+    train: { steps: 1500, identitiesPerBatch: 8, imagesPerIdentity: 4, learningRate: 1e-3, weightDecay: 5e-4, tripletMargin: 0 },
+    weights: weights('pcb'),
+    reproduce: `${TRAIN_DATA} && retex train-identity --category human --arch pcb --data data/people-train`,
+  },
+  resnet: {
+    description: 'global-pool ResNet-50 (bottleneck) trunk at width 0.125, last stride 2, input 256x128',
+    network: { arch: 'resnet', depth: 50, width: 0.125, lastStride: 2, inputSize: [256, 128], normalize: 'imagenet', seed: 11 },
+    train: { steps: 1500, identitiesPerBatch: 8, imagesPerIdentity: 4, learningRate: 1e-3, weightDecay: 5e-4, tripletMargin: 0.3 },
+    weights: weights('resnet'),
+    reproduce: `${TRAIN_DATA} && retex train-identity --category human --arch resnet --data data/people-train`,
+  },
+};
