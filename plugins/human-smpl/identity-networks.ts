@@ -12,15 +12,15 @@ const TRAIN_DATA = 'retex synth --category human --out data/people-train --ident
  */
 export const HUMAN_IDENTITY_NETWORKS: Readonly<Record<string, IdentityNetworkRecipe>> = {
   pcb: {
-    description: 'PCB, ResNet-18 trunk at width 0.25, last stride 1, 6 stripes of 64-d, input 256x128',
-    network: { arch: 'pcb', depth: 18, width: 0.25, lastStride: 1, stripes: 6, localDim: 64, head: 'shared', inputSize: [256, 128], normalize: 'imagenet' },
+    description: 'PCB, ResNet-18 trunk at width 0.25, last stride 1, 6 stripes of 64-d, input 128x64',
+    network: { arch: 'pcb', depth: 18, width: 0.25, lastStride: 1, stripes: 6, localDim: 64, head: 'shared', inputSize: [128, 64], normalize: 'imagenet' },
     train: { steps: 1500, identitiesPerBatch: 8, imagesPerIdentity: 4, learningRate: 1e-3, weightDecay: 5e-4, tripletMargin: 0 },
     weights: weights('pcb'),
     reproduce: `${TRAIN_DATA} && retex train-identity --category human --arch pcb --data data/people-train`,
   },
   resnet: {
-    description: 'global-pool ResNet-50 (bottleneck) trunk at width 0.125, last stride 2, input 256x128',
-    network: { arch: 'resnet', depth: 50, width: 0.125, lastStride: 2, inputSize: [256, 128], normalize: 'imagenet', seed: 11 },
+    description: 'global-pool ResNet-50 (bottleneck) trunk at width 0.125, last stride 2, input 128x64',
+    network: { arch: 'resnet', depth: 50, width: 0.125, lastStride: 2, inputSize: [128, 64], normalize: 'imagenet', seed: 11 },
     train: { steps: 1500, identitiesPerBatch: 8, imagesPerIdentity: 4, learningRate: 1e-3, weightDecay: 5e-4, tripletMargin: 0.3 },
     weights: weights('resnet'),
     reproduce: `${TRAIN_DATA} && retex train-identity --category human --arch resnet --data data/people-train`,
