@@ -65,7 +65,7 @@ describe('core/train/identity', () => {
     const grads = [randomArray(10, 2), randomArray(10, 3), randomArray(10, 4)];
     const variable = tf.variable(tf.tensor1d(w0));
     const opt = tf.train.adam(0.01, 0.9, 0.999, 1e-8);
-    for (const g of grads) opt.applyGradients({ [variable.name]: tf.tensor1d(g) } as unknown as tf.NamedVariableMap);
+    for (const g of grads) opt.applyGradients({ [variable.name]: tf.tensor1d(g) } as unknown as Parameters<typeof opt.applyGradients>[0]);
     const host = new HostAdam();
     const weights = new Map([['w', Float32Array.from(w0)]]);
     for (const g of grads) host.update(weights, new Map([['w', g]]), 0.01);
