@@ -2,9 +2,12 @@ import { Command } from 'commander';
 import { backendCommand } from './commands/backend';
 import { benchCommand } from './commands/bench';
 import { configCommand } from './commands/config';
+import { evalIdentityCommand } from './commands/eval-identity';
 import { exportCommand } from './commands/export';
+import { importWeightsCommand } from './commands/import-weights';
 import { pluginsCommand } from './commands/plugins';
 import { synthCommand } from './commands/synth';
+import { trainIdentityCommand } from './commands/train-identity';
 import { viewCommand } from './commands/view';
 import type { CliServices } from './services';
 
@@ -18,7 +21,10 @@ export function buildProgram(services: CliServices): Command {
     .addCommand(backendCommand())
     .addCommand(viewCommand())
     .addCommand(exportCommand())
+    .addCommand(importWeightsCommand())
     .addCommand(synthCommand(services))
+    .addCommand(trainIdentityCommand(services))
+    .addCommand(evalIdentityCommand(services))
     .addCommand(benchCommand(services));
   return program;
 }
