@@ -1,3 +1,4 @@
+import { GENERIC_FEATURES_IMPLEMENTATION } from '../nn/graph-feature-network-implementation';
 import { REID_IMPLEMENTATIONS } from '../nn/reid-network-implementation';
 import { UNet } from '../nn/unet';
 import { SparseRenderer } from '../renderer/sparse-renderer';
@@ -10,7 +11,7 @@ import type { ImplementationTable } from './category-plugin';
  * reported as not provided.
  */
 export const CORE_IMPLEMENTATIONS: ImplementationTable = {
-  identityNetwork: { ...REID_IMPLEMENTATIONS },
+  identityNetwork: { ...REID_IMPLEMENTATIONS, 'generic-features': GENERIC_FEATURES_IMPLEMENTATION },
   renderer: {
     rasterizer: {
       description: 'CPU z-buffer rasterizer to sparse texture-to-image operators (nearest or bilinear taps)',

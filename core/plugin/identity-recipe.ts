@@ -1,4 +1,5 @@
 import type { ReidNetworkConfig } from '../nn/reid-network';
+import type { AugmentOptions } from '../train/identity/augment';
 
 /** Training defaults of `retex train-identity` for one architecture of one category. */
 export interface IdentityTrainDefaults {
@@ -9,6 +10,8 @@ export interface IdentityTrainDefaults {
   readonly weightDecay: number;
   /** Batch-hard triplet margin added to the cross-entropy; 0 for none. */
   readonly tripletMargin: number;
+  /** Augmentation strengths (defaults of `augmentImage` where absent). */
+  readonly augment?: AugmentOptions;
 }
 
 /**

@@ -98,7 +98,7 @@ export async function runTrainIdentity(services: CliServices, o: TrainIdentityOp
     weightDecay: o.weightDecay ?? recipe.train.weightDecay,
     tripletMargin: o.triplet ?? recipe.train.tripletMargin,
     seed: o.seed,
-    augment: {},
+    augment: recipe.train.augment ?? {},
     storeSize: [Math.min(config.image.height, inputSize[0]), Math.min(config.image.width, inputSize[1])],
   };
   const backend = await initBackend(config.backend);
