@@ -25,8 +25,8 @@ export const HUMAN_IDENTITY_NETWORKS: Readonly<Record<string, IdentityNetworkRec
     reproduce: `${TRAIN_DATA} && retex train-identity --category human --arch pcb --data data/people-train`,
   },
   resnet: {
-    description: 'global-pool ResNet-50 (bottleneck) trunk at width 0.125, last stride 2, input 128x64',
-    network: { arch: 'resnet', depth: 50, width: 0.125, lastStride: 2, inputSize: [128, 64], normalize: 'imagenet', seed: 11 },
+    description: 'global-pool ResNet-34 trunk at width 0.25, last stride 2, input 128x64',
+    network: { arch: 'resnet', depth: 34, width: 0.25, lastStride: 2, inputSize: [128, 64], normalize: 'imagenet', seed: 11 },
     train: { steps: 3000, identitiesPerBatch: 8, imagesPerIdentity: 4, learningRate: 2e-3, weightDecay: 5e-4, tripletMargin: 0.3, augment: AUGMENT },
     weights: weights('resnet'),
     reproduce: `${TRAIN_DATA} && retex train-identity --category human --arch resnet --data data/people-train`,
