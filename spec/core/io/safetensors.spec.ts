@@ -9,11 +9,11 @@ import {
   float32ToBfloat16Bits,
   float32ToFloat16Bits,
 } from '../../../core/io/half-float';
-import { ModelFileError } from '../../../core/io/model-file-error';
 import { encodeNpy } from '../../../core/io/npy';
 import { encodeNpz, parseNpzTensors } from '../../../core/io/npz';
 import { encodeSafetensors, parseSafetensors, readSafetensors, writeSafetensors } from '../../../core/io/safetensors';
 import { readTensorArchive } from '../../../core/io/tensor-archive';
+import { modelFileErrorOf } from '../../helpers/model-file-error';
 
 /** A hand-made file: 8-byte length, the given header text, then `data`. */
 function rawFile(header: string, data: Uint8Array = new Uint8Array(0), declaredLength?: number): Uint8Array {
@@ -25,15 +25,6 @@ function rawFile(header: string, data: Uint8Array = new Uint8Array(0), declaredL
   return out;
 }
 
-function errorOf(fn: () => unknown): ModelFileError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(ModelFileError);
-    return err as ModelFileError;
-  }
-  expect.fail('expected a ModelFileError');
-}
 
 describe('core/io/safetensors', () => {
   it('round-trips F32, F64, I64 and I32 tensors and ignores __metadata__', () => {
@@ -131,29 +122,29 @@ describe('core/io/safetensors', () => {
 
   it('names the file and says what is wrong with a malformed file', () => {
     const f = 'bad.safetensors';
-    expect(errorOf(() => parseSafetensors(new Uint8Array(4), f)).message).to.match(/bad\.safetensors.*4 bytes long, shorter than the 8-byte header length/);
-    expect(errorOf(() => parseSafetensors(rawFile('{}', new Uint8Array(0), 1e6), f)).message).to.match(
+    expect(modelFileErrorOf(() => parseSafetensors(new Uint8Array(4), f)).message).to.match(/bad\.safetensors.*4 bytes long, shorter than the 8-byte header length/);
+    expect(modelFileErrorOf(() => parseSafetensors(rawFile('{}', new Uint8Array(0), 1e6), f)).message).to.match(
       /bad\.safetensors.*header length field says 1000000 bytes but only 2 follow/,
     );
-    expect(errorOf(() => parseSafetensors(rawFile('{"a": '), f)).message).to.match(/bad\.safetensors.*not valid JSON/);
-    expect(errorOf(() => parseSafetensors(rawFile('[1,2]'), f)).message).to.match(/not a JSON object/);
+    expect(modelFileErrorOf(() => parseSafetensors(rawFile('{"a": '), f)).message).to.match(/bad\.safetensors.*not valid JSON/);
+    expect(modelFileErrorOf(() => parseSafetensors(rawFile('[1,2]'), f)).message).to.match(/not a JSON object/);
     const outOfBounds = rawFile('{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}', new Uint8Array(8));
-    expect(errorOf(() => parseSafetensors(outOfBounds, f)).message).to.match(
+    expect(modelFileErrorOf(() => parseSafetensors(outOfBounds, f)).message).to.match(
       /bad\.safetensors.*'w' has data_offsets \[0, 16\] past the end of the data section \(8 bytes\)/,
     );
     const wrongSize = rawFile('{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', new Uint8Array(8));
-    expect(errorOf(() => parseSafetensors(wrongSize, f)).message).to.match(/'w' spans 8 bytes but shape \[3\] of F32 needs 12/);
+    expect(modelFileErrorOf(() => parseSafetensors(wrongSize, f)).message).to.match(/'w' spans 8 bytes but shape \[3\] of F32 needs 12/);
     const reversed = rawFile('{"w":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}}', new Uint8Array(8));
-    expect(errorOf(() => parseSafetensors(reversed, f)).message).to.match(/begin is after end/);
+    expect(modelFileErrorOf(() => parseSafetensors(reversed, f)).message).to.match(/begin is after end/);
     const badShape = rawFile('{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}', new Uint8Array(4));
-    expect(errorOf(() => parseSafetensors(badShape, f)).message).to.match(/'w' has shape \[-1\]/);
+    expect(modelFileErrorOf(() => parseSafetensors(badShape, f)).message).to.match(/'w' has shape \[-1\]/);
     const overlap = rawFile(
       '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}',
       new Uint8Array(12),
     );
-    expect(errorOf(() => parseSafetensors(overlap, f)).message).to.match(/'a' \[0,8\] and 'b' \[4,12\] overlap/);
+    expect(modelFileErrorOf(() => parseSafetensors(overlap, f)).message).to.match(/'a' \[0,8\] and 'b' \[4,12\] overlap/);
     const fp8 = rawFile('{"w":{"dtype":"F8_E4M3","shape":[2],"data_offsets":[0,2]}}', new Uint8Array(2));
-    const err = errorOf(() => parseSafetensors(fp8, f));
+    const err = modelFileErrorOf(() => parseSafetensors(fp8, f));
     expect(err.kind).to.equal('unsupported');
     expect(err.message).to.match(/bad\.safetensors: tensor 'w' has dtype "F8_E4M3".*supported: F64, F32, F16, BF16/);
     expect(err.file).to.equal(f);

@@ -13,6 +13,7 @@ import { importTorchCheckpoint, planTorchImport, type TorchLayout } from '../../
 import { packageRoot } from '../../../core/paths';
 import { runRetex } from '../../helpers/cli';
 import { expectNoTensorLeak } from '../../helpers/tensors';
+import { modelFileErrorOf } from '../../helpers/model-file-error';
 
 /** What scripts/make-identity-fixtures.py wrote (spec/fixtures/identity/manifest.json). */
 interface Fixture {
@@ -125,15 +126,6 @@ async function layumiState(): Promise<Map<string, HostTensor>> {
   return (await readTensorArchive(path.join(DIR, 'pcb-layumi.safetensors'))).tensors;
 }
 
-function errorOf(fn: () => unknown): ModelFileError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(ModelFileError);
-    return err as ModelFileError;
-  }
-  expect.fail('expected a ModelFileError');
-}
 
 describe('core/nn/torch-import', () => {
   after(() => {
@@ -193,7 +185,7 @@ describe('core/nn/torch-import', () => {
     state.set('model.extra_head.weight', state.get('model.conv1.weight')!);
     const bad = state.get('model.layer3.0.conv2.weight')!;
     state.set('model.layer3.0.conv2.weight', { ...bad, shape: [bad.shape[0], bad.shape[1], 9, 1] });
-    const err = errorOf(() => planTorchImport(state, 'pcb-layumi', { file: 'edited.safetensors' }));
+    const err = modelFileErrorOf(() => planTorchImport(state, 'pcb-layumi', { file: 'edited.safetensors' }));
     expect(err.kind).to.equal('weights-mismatch');
     expect(err.file).to.equal('edited.safetensors');
     expect(err.message).to.match(/^edited\.safetensors does not match the 'pcb-layumi' layout it was read as/);
@@ -220,7 +212,7 @@ describe('core/nn/torch-import', () => {
     const state = await layumiState();
     const proto = state.get('model.layer3.1.conv1.weight')!;
     for (let b = 6; b < 23; b++) state.set(`model.layer3.${b}.conv1.weight`, proto);
-    const err = errorOf(() => planTorchImport(state, 'pcb-layumi'));
+    const err = modelFileErrorOf(() => planTorchImport(state, 'pcb-layumi'));
     expect(err.message).to.match(/bottleneck blocks 3, 4, 23, 3 per stage \(a ResNet-101\); retex builds ResNet-18/);
     expect(err.message).to.match(/unexpected 17 keys: model\.layer3\.6\.conv1\.weight/);
   });
