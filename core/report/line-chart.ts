@@ -30,6 +30,16 @@ function tick(v: number): string {
   return Number(v.toPrecision(3)).toString();
 }
 
+/** Round tick values (1, 2 or 5 times a power of ten) covering [lo, hi] in about `count` steps. */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  const raw = (hi - lo) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
+  return ticks;
+}
+
 /** The chart as a self-contained SVG document (axes, ticks, one polyline and legend entry per series). */
 export function lineChartSvg(chart: LineChart): string {
   const width = chart.width ?? 720;
@@ -50,14 +60,14 @@ export function lineChartSvg(chart: LineChart): string {
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${m.left}" y="22" font-size="15">${escapeXml(chart.title)}</text>`,
   ];
-  for (let i = 0; i <= 4; i++) {
-    const yv = y0 + ((y1 - y0) * i) / 4;
-    const xv = x0 + ((x1 - x0) * i) / 4;
+  for (const yv of niceTicks(y0, y1)) {
     parts.push(
       `<line x1="${m.left}" x2="${width - m.right}" y1="${py(yv)}" y2="${py(yv)}" stroke="#e5e5e5"/>`,
       `<text x="${m.left - 6}" y="${py(yv) + 4}" text-anchor="end">${tick(yv)}</text>`,
-      `<text x="${px(xv)}" y="${height - m.bottom + 16}" text-anchor="middle">${tick(xv)}</text>`,
     );
+  }
+  for (const xv of niceTicks(x0, x1)) {
+    parts.push(`<text x="${px(xv)}" y="${height - m.bottom + 16}" text-anchor="middle">${tick(xv)}</text>`);
   }
   parts.push(
     `<line x1="${m.left}" x2="${m.left}" y1="${m.top}" y2="${height - m.bottom}" stroke="#333"/>`,
