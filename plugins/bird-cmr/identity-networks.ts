@@ -25,8 +25,8 @@ export const BIRD_IDENTITY_NETWORKS: Readonly<Record<string, IdentityNetworkReci
     reproduce: `${TRAIN_DATA} && retex train-identity --category bird --arch resnet --data data/birds-train`,
   },
   pcb: {
-    description: 'PCB, ResNet-34 trunk at width 0.25, last stride 1, 4 stripes of 64-d, input 128x128',
-    network: { arch: 'pcb', depth: 34, width: 0.25, lastStride: 1, stripes: 4, localDim: 64, head: 'shared', inputSize: [128, 128], normalize: 'imagenet', seed: 11 },
+    description: 'PCB, ResNet-18 trunk at width 0.25, last stride 1, 4 stripes of 64-d, input 128x128',
+    network: { arch: 'pcb', depth: 18, width: 0.25, lastStride: 1, stripes: 4, localDim: 64, head: 'shared', inputSize: [128, 128], normalize: 'imagenet', seed: 11 },
     train: { steps: 3000, identitiesPerBatch: 8, imagesPerIdentity: 4, learningRate: 2e-3, weightDecay: 5e-4, tripletMargin: 0.3, augment: AUGMENT },
     weights: weights('pcb'),
     reproduce: `${TRAIN_DATA} && retex train-identity --category bird --arch pcb --data data/birds-train`,
