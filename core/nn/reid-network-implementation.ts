@@ -38,15 +38,22 @@ export function identityWeightsFolder(arch: string, context: ImplementationConte
   return recipe.weights;
 }
 
+/**
+ * @throws when `dir` holds no saved network, saying how to get one (`how`: e.g. the recipe's command).
+ */
+export function checkWeightsFolder(dir: string, how: string): void {
+  if (!fs.existsSync(path.join(dir, `${NETWORK_WEIGHTS_STEM}.json`))) {
+    throw new Error(`${dir} holds no re-ID weights (${NETWORK_WEIGHTS_STEM}.json is missing): ${how}`);
+  }
+}
+
 function reidImplementation(arch: ReidArch, description: string): Implementation<'identityNetwork'> {
   return {
     description,
     optionsSchema: OPTIONS_SCHEMA,
     create: async (context) => {
       const dir = identityWeightsFolder(arch, context);
-      if (!fs.existsSync(path.join(dir, `${NETWORK_WEIGHTS_STEM}.json`))) {
-        throw new Error(`${dir} holds no re-ID weights (${NETWORK_WEIGHTS_STEM}.json is missing): point identityNetwork.weights at a folder written by retex train-identity or retex import-weights`);
-      }
+      checkWeightsFolder(dir, 'point identityNetwork.weights at a folder written by retex train-identity or retex import-weights');
       const inputSize = context.options.inputSize as [number, number] | undefined;
       const net = await ReidNetwork.load(dir, inputSize ? { inputSize } : {});
       if (net.config.arch !== arch) {

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describeBackend, initBackend } from '../../backend/backend';
 import { ReidNetwork } from '../../nn/reid-network';
+import { checkWeightsFolder } from '../../nn/reid-network-implementation';
 import { evaluateIdentityNetwork, type IdentityEvaluation } from '../../train/identity/identity-eval';
 import { IDENTITIES_FILE } from '../../train/identity/identity-trainer';
 import { note, printJson, printLine } from '../output';
@@ -26,6 +27,7 @@ export async function runEvalIdentity(services: CliServices, o: EvalIdentityOpti
   if (dir == null) {
     const [arch, recipe] = pickRecipe(services, config, o.arch);
     if (recipe.weights == null) throw new Error(`the category '${config.category}' ships no '${arch}' weights: pass --model DIR`);
+    checkWeightsFolder(recipe.weights, `they are made by: ${recipe.reproduce ?? `retex train-identity --arch ${arch}`}; or pass --model DIR`);
     dir = recipe.weights;
   }
   dir = path.resolve(dir);
