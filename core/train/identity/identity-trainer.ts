@@ -146,11 +146,17 @@ function checkPlan(out: string, plan: IdentityTrainPlan, resume: boolean): void 
 /** Keeps the log lines of steps up to `step` (a resumed run rewrites what came after its checkpoint). */
 function trimLog(file: string, step: number): Array<{ step: number; loss: number }> {
   if (!fs.existsSync(file)) return [];
+  // A run killed mid-write leaves a torn last line: it is dropped like every line after the checkpoint.
   const kept = fs
     .readFileSync(file, 'utf8')
     .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as { step: number; loss: number })
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as { step: number; loss: number }];
+      } catch {
+        return [];
+      }
+    })
     .filter((e) => e.step <= step);
   fs.writeFileSync(file, kept.map((e) => JSON.stringify(e)).join('\n') + (kept.length ? '\n' : ''));
   return kept;
