@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CliServices } from '../services';
 import { benchFitCommand } from './bench-fit';
+import { benchIdentityCommand } from './bench-identity';
 import { benchRenderCommand } from './bench-render';
 import { benchSynthCommand } from './bench-synth';
 import { benchTrainStepCommand } from './bench-train-step';
@@ -12,5 +13,6 @@ export function benchCommand(services: CliServices): Command {
     .addCommand(benchTrainStepCommand())
     .addCommand(benchRenderCommand())
     .addCommand(benchFitCommand(services))
-    .addCommand(benchSynthCommand(services));
+    .addCommand(benchSynthCommand(services))
+    .addCommand(benchIdentityCommand(services));
 }

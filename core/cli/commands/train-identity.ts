@@ -42,8 +42,8 @@ export async function identityRunConfig(services: CliServices, o: { category: st
   if (!fs.existsSync(o.data) || !fs.statSync(o.data).isDirectory()) {
     throw new Error(`--data ${o.data} is not a folder: give a Market-1501 or CUB-200-2011 layout folder (e.g. written by retex synth)`);
   }
-  const base = await services.loadConfig({ category: o.category, configPath: o.config });
-  const overrides: Record<string, unknown> = { dataset: { ...base.config.dataset, root: path.resolve(o.data) } };
+  // Overrides merge deeply: the dataset section keeps its type and gains the root.
+  const overrides: Record<string, unknown> = { dataset: { root: path.resolve(o.data) } };
   if (o.backend) overrides.backend = o.backend;
   return (await services.loadConfig({ category: o.category, configPath: o.config, overrides })).config;
 }
