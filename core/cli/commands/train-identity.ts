@@ -81,6 +81,10 @@ export async function runTrainIdentity(services: CliServices, o: TrainIdentityOp
   const config = await identityRunConfig(services, o);
   const [arch, recipe] = pickRecipe(services, config, o.arch);
   const out = path.resolve(o.out ?? path.join('runs', `identity-${config.category}-${arch}`));
+  const data = path.resolve(o.data);
+  if (out === data || out.startsWith(data + path.sep) || data.startsWith(out + path.sep)) {
+    throw new Error(`--out ${out} and --data ${data} overlap: write the run outside the data folder`);
+  }
   const dataset = await services.loadRole(config, 'dataset');
   const network = {
     ...recipe.network,
