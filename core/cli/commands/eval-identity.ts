@@ -36,7 +36,10 @@ export async function runEvalIdentity(services: CliServices, o: EvalIdentityOpti
   const net = await ReidNetwork.load(dir);
   try {
     const labelsFile = path.join(dir, IDENTITIES_FILE);
-    const labels = fs.existsSync(labelsFile) ? (JSON.parse(fs.readFileSync(labelsFile, 'utf8')).labels as number[]) : undefined;
+    // Top-1 classification only means something on the classes the network was trained on.
+    const trained = fs.existsSync(labelsFile) ? (JSON.parse(fs.readFileSync(labelsFile, 'utf8')) as { labels?: number[]; data?: string }) : {};
+    const sameData = trained.data != null && path.resolve(trained.data) === path.resolve(o.data);
+    const labels = sameData ? trained.labels : undefined;
     const evaluation = await evaluateIdentityNetwork(net, dataset, labels);
     const result = { model: dir, ...evaluation };
     if (o.json) printJson(result);

@@ -130,6 +130,7 @@ export async function runTrainIdentity(services: CliServices, o: TrainIdentityOp
       workers: o.workers ?? Math.max(1, Math.min(2, os.availableParallelism())),
       backend: config.backend,
       checkpointEvery: o.checkpointEvery,
+      dataRoot: data,
       onNote: (m) => note(m),
       onLoad: (done, total) => {
         if (done === 1) loadBar?.start(total, done);

@@ -55,6 +55,8 @@ export interface IdentityTrainOptions {
   readonly workers: number;
   readonly backend: BackendRequest;
   readonly checkpointEvery: number;
+  /** The data folder, recorded beside the model: classification figures only mean something on its classes. */
+  readonly dataRoot?: string;
   readonly onNote?: (message: string) => void;
   readonly onLoad?: (done: number, total: number) => void;
   readonly onStep?: (report: IdentityStepReport) => void;
@@ -75,7 +77,10 @@ const PLAN_FILE = 'train-plan.json';
 const LOG_FILE = 'train-log.jsonl';
 const ACCURACY_SAMPLE = 256;
 
-/** Beside a trained model: the data set identity of each classifier output (`{ labels: number[] }`). */
+/**
+ * Beside a trained model: the data set identity of each classifier output and the folder trained on
+ * (`{ labels: number[], data?: string }`).
+ */
 export const IDENTITIES_FILE = 'identities.json';
 
 /** Copies host weights (by logical path) into a network. */
@@ -290,7 +295,7 @@ export async function trainIdentityNetwork(options: IdentityTrainOptions): Promi
     const modelDir = path.join(out, 'model');
     fs.mkdirSync(modelDir, { recursive: true });
     await mirror.save(modelDir);
-    await writeFileAtomic(path.join(modelDir, IDENTITIES_FILE), JSON.stringify({ labels }));
+    await writeFileAtomic(path.join(modelDir, IDENTITIES_FILE), JSON.stringify({ labels, ...(options.dataRoot != null && { data: options.dataRoot }) }));
     return { completed: true, step, modelDir, trainSeconds: (performance.now() - t0) / 1000, labels };
   } finally {
     mirror.dispose();
