@@ -20,10 +20,14 @@ const OPTIONS_SCHEMA = {
   },
 } as const;
 
-/** The weights folder a run uses: the config's, else the category's shipped one. */
+/** The weights folder a run uses (the config's, else the category's shipped one), checked to hold weights. */
 export function identityWeightsFolder(arch: string, context: ImplementationContext): string {
   const given = context.options.weights as string | undefined;
-  if (given != null) return path.resolve(given);
+  if (given != null) {
+    const dir = path.resolve(given);
+    checkWeightsFolder(dir, 'point identityNetwork.weights at a folder written by retex train-identity or retex import-weights');
+    return dir;
+  }
   const recipes = context.container.isRegistered(IDENTITY_RECIPES_TOKEN, true)
     ? context.container.resolve<Readonly<Record<string, IdentityNetworkRecipe>>>(IDENTITY_RECIPES_TOKEN)
     : {};
@@ -35,6 +39,7 @@ export function identityWeightsFolder(arch: string, context: ImplementationConte
         `checkpoint with \`retex import-weights\`, then set identityNetwork.weights to the folder`,
     );
   }
+  checkWeightsFolder(recipe.weights, `they are made by: ${recipe.reproduce ?? `retex train-identity --arch ${arch}`}`);
   return recipe.weights;
 }
 
@@ -53,7 +58,6 @@ function reidImplementation(arch: ReidArch, description: string): Implementation
     optionsSchema: OPTIONS_SCHEMA,
     create: async (context) => {
       const dir = identityWeightsFolder(arch, context);
-      checkWeightsFolder(dir, 'point identityNetwork.weights at a folder written by retex train-identity or retex import-weights');
       const inputSize = context.options.inputSize as [number, number] | undefined;
       const net = await ReidNetwork.load(dir, inputSize ? { inputSize } : {});
       if (net.config.arch !== arch) {
