@@ -1,6 +1,5 @@
-import { execFile } from 'child_process';
 import * as fs from 'fs';
-import * as path from 'path';
+import { findTorchBenchScript, runPeerProcess } from './torch-peer-process';
 import { TORCH_INSTALL_HINT, TORCH_PYTHON, type OmpWaitPolicy } from './train-step-torch';
 
 /** What bench/torch/identity_forward.py prints. */
@@ -39,39 +38,19 @@ export interface TorchIdentityOptions {
   readonly python?: string;
 }
 
-const SCRIPT = path.join('bench', 'torch', 'identity_forward.py');
 const IMPORTS = 'import torch, torchvision';
 
-function run(
-  file: string,
-  args: string[],
-  timeoutMs: number,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 << 20, env }, (err, stdout, stderr) => {
-      if (err) reject(Object.assign(err, { stderr }));
-      else resolve({ stdout, stderr });
-    });
-  });
-}
 
 /** Finds bench/torch/identity_forward.py above this file (works from core/bench and dist/core/bench). */
 export function findTorchIdentityScript(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    const candidate = path.join(dir, SCRIPT);
-    if (fs.existsSync(candidate)) return candidate;
-    dir = path.dirname(dir);
-  }
-  throw new Error(`${SCRIPT} not found above ${__dirname}: run retex from its package checkout`);
+  return findTorchBenchScript('identity_forward.py');
 }
 
 /** Null when torch and torchvision import; otherwise why not, with the install command. */
 export async function torchIdentityUnavailableReason(python: string = TORCH_PYTHON): Promise<string | null> {
   if (!fs.existsSync(python)) return `${python} not found; install the peer with: ${TORCH_INSTALL_HINT}`;
   try {
-    await run(python, ['-c', IMPORTS], 120_000);
+    await runPeerProcess(python, ['-c', IMPORTS], 120_000);
     return null;
   } catch (err) {
     const msg = String((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n').pop();
@@ -114,7 +93,7 @@ export async function runTorchIdentity(o: TorchIdentityOptions, ompWaitPolicy?: 
   if (ompWaitPolicy) env.OMP_WAIT_POLICY = ompWaitPolicy;
   let stdout: string;
   try {
-    ({ stdout } = await run(o.python ?? TORCH_PYTHON, args, 60 * 60_000, env));
+    ({ stdout } = await runPeerProcess(o.python ?? TORCH_PYTHON, args, 60 * 60_000, env));
   } catch (err) {
     throw new Error(`the PyTorch identity peer failed: ${String((err as { stderr?: string }).stderr ?? (err as Error).message).trim()}`);
   }

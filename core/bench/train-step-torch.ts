@@ -1,6 +1,5 @@
-import { execFile } from 'child_process';
 import * as fs from 'fs';
-import * as path from 'path';
+import { findTorchBenchScript, runPeerProcess } from './torch-peer-process';
 
 /** The interpreter that has Debian's python3-torch (a venv's python may not). */
 export const TORCH_PYTHON = '/usr/bin/python3';
@@ -33,36 +32,17 @@ export interface TorchPeerOptions {
   readonly blocksPerStage: number;
 }
 
-function run(
-  file: string,
-  args: string[],
-  timeoutMs: number,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 << 20, env }, (err, stdout, stderr) => {
-      if (err) reject(Object.assign(err, { stderr }));
-      else resolve({ stdout, stderr });
-    });
-  });
-}
 
 /** Finds bench/torch/train_step.py above this file (works from core/bench and dist/core/bench). */
 export function findTorchPeerScript(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    const candidate = path.join(dir, 'bench', 'torch', 'train_step.py');
-    if (fs.existsSync(candidate)) return candidate;
-    dir = path.dirname(dir);
-  }
-  throw new Error(`bench/torch/train_step.py not found above ${__dirname}: run retex from its package checkout`);
+  return findTorchBenchScript('train_step.py');
 }
 
 /** Null when torch imports; otherwise why not, with the install command. */
 export async function torchUnavailableReason(): Promise<string | null> {
   if (!fs.existsSync(TORCH_PYTHON)) return `${TORCH_PYTHON} not found; install the peer with: ${TORCH_INSTALL_HINT}`;
   try {
-    await run(TORCH_PYTHON, ['-c', 'import torch'], 120_000);
+    await runPeerProcess(TORCH_PYTHON, ['-c', 'import torch'], 120_000);
     return null;
   } catch (err) {
     const msg = String((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n').pop();
@@ -108,7 +88,7 @@ export async function runTorchPeer(o: TorchPeerOptions, ompWaitPolicy?: OmpWaitP
   let stdout: string;
   try {
     const env = ompWaitPolicy ? { ...process.env, OMP_WAIT_POLICY: ompWaitPolicy } : process.env;
-    ({ stdout } = await run(TORCH_PYTHON, args, 30 * 60_000, env));
+    ({ stdout } = await runPeerProcess(TORCH_PYTHON, args, 30 * 60_000, env));
   } catch (err) {
     throw new Error(`the PyTorch peer failed: ${String((err as { stderr?: string }).stderr ?? (err as Error).message).trim()}`);
   }

@@ -4,6 +4,7 @@ import { BACKEND_REQUESTS, type BackendRequest } from '../../backend/backend';
 import { FULL_PCB_NETWORK, runBenchIdentity, type BenchIdentityResult, type IdentityBenchNetwork } from '../../bench/identity';
 import { note, printJson, printLine } from '../output';
 import type { CliServices } from '../services';
+import { nonNegativeInt, positiveInt } from '../arg-parsers';
 
 /** The networks `--networks` may name. */
 export const BENCH_IDENTITY_NETWORKS = ['shipped', 'full'] as const;
@@ -23,17 +24,6 @@ export interface BenchIdentityCliOptions {
   readonly json?: boolean;
 }
 
-function positiveInt(value: string): number {
-  const x = Number(value);
-  if (!(Number.isInteger(x) && x >= 1)) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
-  return x;
-}
-
-function nonNegativeInt(value: string): number {
-  const x = Number(value);
-  if (!(Number.isInteger(x) && x >= 0)) throw new InvalidArgumentError(`expected an integer >= 0, got '${value}'`);
-  return x;
-}
 
 function networkList(value: string): BenchIdentityNetworkName[] {
   const names = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
