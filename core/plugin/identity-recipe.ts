@@ -1,15 +1,9 @@
 import type { ReidNetworkConfig } from '../nn/reid-network';
 import type { AugmentOptions } from '../train/identity/augment';
+import type { IdentityTrainSettings } from '../train/identity/identity-trainer';
 
 /** Training defaults of `retex train-identity` for one architecture of one category. */
-export interface IdentityTrainDefaults {
-  readonly steps: number;
-  readonly identitiesPerBatch: number;
-  readonly imagesPerIdentity: number;
-  readonly learningRate: number;
-  readonly weightDecay: number;
-  /** Batch-hard triplet margin added to the cross-entropy; 0 for none. */
-  readonly tripletMargin: number;
+export interface IdentityTrainDefaults extends IdentityTrainSettings {
   /** Augmentation strengths (defaults of `augmentImage` where absent). */
   readonly augment?: AugmentOptions;
 }

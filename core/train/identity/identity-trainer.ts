@@ -18,16 +18,22 @@ import { CHECKPOINT_STEM, hasCheckpoint, loadCheckpoint, saveCheckpoint } from '
 import { identityTaskSpec } from './identity-task';
 import { loadImageStore, type ImageStore } from './image-store';
 
-/** The recipe of one identity-network training run (all plain data: it is stored in the run folder). */
-export interface IdentityTrainPlan {
-  readonly network: Partial<ReidNetworkConfig>;
+/** The optimisation settings of an identity-network run. */
+export interface IdentityTrainSettings {
   readonly steps: number;
   readonly identitiesPerBatch: number;
   readonly imagesPerIdentity: number;
+  /** Peak of the cosine schedule. */
   readonly learningRate: number;
+  /** Adam's L2 weight decay. */
   readonly weightDecay: number;
-  /** Batch-hard triplet margin; 0 leaves the triplet term out. */
+  /** Batch-hard triplet margin added to the cross-entropy; 0 leaves the triplet term out. */
   readonly tripletMargin: number;
+}
+
+/** The recipe of one identity-network training run (all plain data: it is stored in the run folder). */
+export interface IdentityTrainPlan extends IdentityTrainSettings {
+  readonly network: Partial<ReidNetworkConfig>;
   readonly seed: number;
   readonly augment: AugmentOptions;
   /** Size [H,W] the training images are held at (the data set's size, capped at the network input). */
