@@ -30,6 +30,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
 import { describeBackend, initBackend, type BackendRequest } from '../backend/backend';
 import { tf } from '../backend/tf';
 import { RESNET_DEPTHS } from '../nn/resnet-backbone';
+import type { ConvLayerShape } from './train-step-flops';
 import { ReidNetwork, validateReidConfig, type ReidNetworkConfig } from '../nn/reid-network';
 import { scaledChannels } from '../nn/width';
 import { runTorchIdentityBest, torchIdentityUnavailableReason, type TorchIdentityResult } from './identity-torch';
@@ -146,15 +147,8 @@ export interface BenchIdentityResult {
 
 const WEIGHTS_NOTE = 'random (seeded); the timing of a dense forward/backward pass does not depend on the weights';
 
-/** One convolution of the trunk, for FLOP counts. */
-export interface TrunkConvLayer {
-  readonly name: string;
-  readonly kernel: number;
-  readonly inChannels: number;
-  readonly outChannels: number;
-  readonly outHeight: number;
-  readonly outWidth: number;
-}
+/** One convolution of the trunk, for FLOP counts (every input of a frozen trunk's conv needs a gradient). */
+export type TrunkConvLayer = Omit<ConvLayerShape, 'inputNeedsGradient'>;
 
 /** Every convolution of a `ReidNetwork` trunk with its output size (torchvision's symmetric padding). */
 export function trunkConvLayers(partial: Partial<ReidNetworkConfig>): TrunkConvLayer[] {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { captureStdout } from '../../helpers/capture-output';
 import { initBackend } from '../../../core/backend/backend';
 import { defaultMicroBatch, FULL_PCB_NETWORK, runBenchIdentity, trunkConvLayers, type IdentityBenchNetwork } from '../../../core/bench/identity';
 import { benchIdentityCommand } from '../../../core/cli/commands/bench-identity';
@@ -8,23 +9,6 @@ import { ReidNetwork, type ReidNetworkConfig } from '../../../core/nn/reid-netwo
 const TINY: Partial<ReidNetworkConfig> = { arch: 'pcb', depth: 18, width: 1 / 16, lastStride: 1, inputSize: [64, 32] };
 const TINY_NETWORK: IdentityBenchNetwork = { name: 'tiny', config: TINY };
 
-async function captureStdout(run: () => Promise<unknown>): Promise<string> {
-  const written: string[] = [];
-  const original = process.stdout.write.bind(process.stdout);
-  const originalErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => {
-    written.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    await run();
-  } finally {
-    process.stdout.write = original;
-    process.stderr.write = originalErr;
-  }
-  return written.join('');
-}
 
 describe('core/bench/identity', () => {
   after(async () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { captureStdout } from '../../helpers/capture-output';
 import { initBackend } from '../../../core/backend/backend';
 import { runBenchTrainStep } from '../../../core/bench/train-step';
 import { classifierConvLayers, trainStepConvFlops, unetConvLayers } from '../../../core/bench/train-step-flops';
@@ -60,24 +61,13 @@ describe('core/bench/train-step', () => {
     expect(r.wasm_matmul_peak_gflops).to.be.greaterThan(0);
     expect(notes.some((n) => n.includes('2 workers'))).to.equal(true);
 
-    const written: string[] = [];
-    const original = process.stdout.write.bind(process.stdout);
-    const originalErr = process.stderr.write.bind(process.stderr);
-    process.stdout.write = ((chunk: string) => {
-      written.push(String(chunk));
-      return true;
-    }) as typeof process.stdout.write;
-    process.stderr.write = (() => true) as typeof process.stderr.write;
-    try {
-      await benchTrainStepCommand().parseAsync(
+    const written = await captureStdout(() =>
+      benchTrainStepCommand().parseAsync(
         ['--backend', 'wasm', '--width', '0.0625', '--batch', '2', '--steps', '1', '--warmup', '0', '--threads', '1', '--no-torch', '--json'],
         { from: 'user' },
-      );
-    } finally {
-      process.stdout.write = original;
-      process.stderr.write = originalErr;
-    }
-    const parsed = JSON.parse(written.join(''));
+      ),
+    );
+    const parsed = JSON.parse(written);
     expect(parsed).to.include.keys('backend', 'retex_ms_per_step', 'torch_ms_per_step', 'ratio', 'ratio_1thread', 'width', 'batch', 'threads', 'conv_gflops_per_step', 'retex_gflops_per_s', 'wasm_matmul_peak_gflops');
     expect(parsed.width).to.equal(0.0625);
     expect(parsed.threads).to.equal(1);
