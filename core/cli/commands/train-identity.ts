@@ -180,7 +180,7 @@ export async function runTrainIdentity(services: CliServices, o: TrainIdentityOp
   }
 }
 
-function unitInterval(value: string): number {
+function widthMultiplier(value: string): number {
   const x = Number(value);
   if (!(x > 0 && x <= 4)) throw new InvalidArgumentError(`expected a width in (0, 4], got '${value}'`);
   return x;
@@ -198,7 +198,7 @@ export function trainIdentityCommand(services: CliServices): Command {
     .option('--lr <x>', 'peak learning rate of the cosine schedule', positiveNumber)
     .option('--weight-decay <x>', 'Adam L2 weight decay', nonNegativeNumber)
     .option('--triplet <margin>', 'add a batch-hard triplet loss with this margin (0: none)', nonNegativeNumber)
-    .option('--width <x>', 'width multiplier of the trunk', unitInterval)
+    .option('--width <x>', 'width multiplier of the trunk', widthMultiplier)
     .option('--input-size <HxW>', 'network input size', parseImageSize)
     .option('--seed <n>', 'seed of the initial weights, the batches and the augmentation', nonNegativeInt, 0)
     .option('--workers <n>', 'data-parallel worker threads (default: 2 or the cores there are)', positiveInt)
