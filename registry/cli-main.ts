@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { buildProgram } from '../core/cli/program';
 import type { CliServices, PluginSummary } from '../core/cli/services';
 import { ROLES } from '../core/plugin';
@@ -44,6 +45,7 @@ export function cliServices(registry: PluginRegistry): CliServices {
       return plugin.synth;
     },
     loadRole: (config, role) => resolveRole(createRunContainer(registry, config), role),
+    roleWorkerModule: path.join(__dirname, 'role-workers.js'),
     identityRecipes: (category) => registry.forCategory(category).identityNetworks ?? {},
   };
 }

@@ -1,6 +1,6 @@
 import { container as rootContainer } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
-import { CONFIG_TOKEN, IDENTITY_RECIPES_TOKEN, ROLE_TOKENS, ROLES } from '../core/plugin';
+import { CONFIG_TOKEN, IDENTITY_RECIPES_TOKEN, ROLE_TOKENS, ROLES, TEXTURE_REGIONS_TOKEN } from '../core/plugin';
 import type { RetexConfig, Role, RoleLoader, RoleTypes } from '../core/plugin';
 import type { PluginRegistry } from './plugin-registry';
 
@@ -13,6 +13,7 @@ export function createRunContainer(registry: PluginRegistry, config: RetexConfig
   const child = rootContainer.createChildContainer();
   child.register(CONFIG_TOKEN, { useValue: config });
   child.register(IDENTITY_RECIPES_TOKEN, { useValue: plugin.identityNetworks ?? {} });
+  child.register(TEXTURE_REGIONS_TOKEN, { useValue: plugin.textureRegions ?? null });
   for (const role of ROLES) {
     child.register(ROLE_TOKENS[role], {
       useFactory: (c) => roleLoader(registry, role, config, c),

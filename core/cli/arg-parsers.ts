@@ -38,3 +38,10 @@ export function parsePxK(value: string): [number, number] {
   }
   return [p, k];
 }
+
+/** `HxW` such as 128x64. */
+export function parseImageSize(value: string): [number, number] {
+  const m = /^(\d+)x(\d+)$/i.exec(value.trim());
+  if (!m) throw new InvalidArgumentError(`expected HEIGHTxWIDTH such as 128x64, got '${value}'`);
+  return [Number(m[1]), Number(m[2])];
+}

@@ -6,6 +6,8 @@ import { evalIdentityCommand } from './commands/eval-identity';
 import { exportCommand } from './commands/export';
 import { importWeightsCommand } from './commands/import-weights';
 import { pluginsCommand } from './commands/plugins';
+import { prepareCommand } from './commands/prepare';
+import { trainCommand } from './commands/train';
 import { synthCommand } from './commands/synth';
 import { trainIdentityCommand } from './commands/train-identity';
 import { viewCommand } from './commands/view';
@@ -23,6 +25,8 @@ export function buildProgram(services: CliServices): Command {
     .addCommand(exportCommand())
     .addCommand(importWeightsCommand())
     .addCommand(synthCommand(services))
+    .addCommand(prepareCommand(services))
+    .addCommand(trainCommand(services))
     .addCommand(trainIdentityCommand(services))
     .addCommand(evalIdentityCommand(services))
     .addCommand(benchCommand(services));

@@ -56,6 +56,11 @@ export interface CliServices {
    * @throws naming the plugin and role when it fails
    */
   loadRole<R extends Role>(config: RetexConfig, role: R): Promise<RoleTypes[R]>;
+  /**
+   * Absolute path of the compiled module whose factories rebuild a run's roles inside worker threads
+   * (`createPrepareProcessor`, `createTextureTask`; see registry/role-workers.ts).
+   */
+  readonly roleWorkerModule: string;
   /** The re-ID network recipes of the plugin serving `category`, by architecture id (may be empty). */
   identityRecipes(category: string): Readonly<Record<string, IdentityNetworkRecipe>>;
 }

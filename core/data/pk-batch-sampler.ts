@@ -52,3 +52,21 @@ export class PkBatchSampler implements BatchSampler {
     }
   }
 }
+
+/**
+ * The endless sequence of P x K batches of a training run, as indices into `samples`: epoch e is drawn
+ * with seed `seed * 7919 + e`, so batch n is the same in every run (a resumed run replays the sequence up
+ * to its step).
+ */
+export function* pkBatchSequence(samples: readonly Sample[], identities: number, perIdentity: number, seed: number): Generator<readonly number[]> {
+  const index = new Map(samples.map((s, i) => [s, i]));
+  const sampler = new PkBatchSampler();
+  for (let epoch = 0; ; epoch++) {
+    let any = false;
+    for (const batch of sampler.batches(samples, identities, perIdentity, seed * 7919 + epoch)) {
+      any = true;
+      yield batch.map((s) => index.get(s) as number);
+    }
+    if (!any) throw new Error('the P x K sampler produced no batch: fewer identities with images than identities per batch');
+  }
+}

@@ -10,6 +10,13 @@ export interface LossInputs {
   readonly textures: tf.Tensor4D;
   /** Rendered silhouettes float32 [B,H,W,1] in [0,1]. */
   readonly masks: tf.Tensor4D;
+  /**
+   * The photos' own features per feature-loss term id (one float32 tensor [B,...] per stage), computed
+   * once per image and reused (the network is frozen). A term without an entry computes them.
+   */
+  readonly imageFeatures?: Readonly<Record<string, readonly tf.Tensor[]>>;
+  /** int32 [B]: which reference texture each sample's region term compares with (0 for all when absent). */
+  readonly referenceIndices?: tf.Tensor1D;
 }
 
 /** A differentiable training objective. */

@@ -7,6 +7,8 @@ export interface PredictorInput {
   readonly image: tf.Tensor3D;
   /** Identifier of the image (file name), used by predictors that look up precomputed results. */
   readonly id: string;
+  /** Absolute path of the image file, when the image comes from one (predictors that read per-image files). */
+  readonly imagePath?: string;
   /** Data-set annotations, keyed by the data set's own names; predictors validate what they read. */
   readonly annotations?: Readonly<Record<string, unknown>>;
 }

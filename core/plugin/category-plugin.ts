@@ -51,6 +51,30 @@ export interface CategoryPlugin extends PluginRegistrationHook {
    * follows and the shipped weights the `identityNetwork` role loads by default.
    */
   readonly identityNetworks?: Readonly<Record<string, IdentityNetworkRecipe>>;
+  /** Named UV regions of the category's texture (face, hands) and reference textures for them (the face term). */
+  readonly textureRegions?: TextureRegions;
+}
+
+/**
+ * Named regions of a category's UV texture and reference textures to compare them with: what the `face`
+ * loss term needs (the method's face and hand masks, paired with unpaired scanned textures).
+ */
+export interface TextureRegions {
+  /** The region names the plugin knows, e.g. `['face', 'hands']`. */
+  readonly names: readonly string[];
+  /** Regions the `face` loss term uses by default. */
+  readonly defaultRegions: readonly string[];
+  /**
+   * The union of the named regions as a texture mask.
+   * @returns float32 [Th*Tw] in {0,1}, row 0 at v = 1 (the renderer's texel convention)
+   * @throws naming the known regions when one is unknown
+   */
+  mask(config: RetexConfig, regions: readonly string[], textureSize: readonly [number, number]): Promise<Float32Array>;
+  /**
+   * The reference textures the plugin ships, resized to `textureSize`.
+   * @returns float32 [Th*Tw*3] each, RGB in [-1,1], row-major
+   */
+  referenceTextures(config: RetexConfig, textureSize: readonly [number, number]): Promise<Float32Array[]>;
 }
 
 /** What `retex synth` asks a plugin's synthetic data writer for. */

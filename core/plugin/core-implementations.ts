@@ -1,3 +1,4 @@
+import { WEIGHTED_LOSS_IMPLEMENTATION } from '../losses/loss-implementation';
 import { GENERIC_FEATURES_IMPLEMENTATION } from '../nn/graph-feature-network-implementation';
 import { REID_IMPLEMENTATIONS } from '../nn/reid-network-implementation';
 import { UNet } from '../nn/unet';
@@ -11,6 +12,7 @@ import type { ImplementationTable } from './category-plugin';
  * reported as not provided.
  */
 export const CORE_IMPLEMENTATIONS: ImplementationTable = {
+  loss: { weighted: WEIGHTED_LOSS_IMPLEMENTATION },
   identityNetwork: { ...REID_IMPLEMENTATIONS, 'generic-features': GENERIC_FEATURES_IMPLEMENTATION },
   renderer: {
     rasterizer: {

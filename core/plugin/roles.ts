@@ -37,3 +37,6 @@ export const CONFIG_TOKEN = Symbol.for('retex.CONFIG');
 
 /** Loads a role's implementation; loading is async (weights, files), so the container holds loaders. */
 export type RoleLoader<R extends Role> = () => Promise<RoleTypes[R]>;
+
+/** Token of the run's category's `TextureRegions` (UV regions and reference textures), or null. */
+export const TEXTURE_REGIONS_TOKEN = Symbol.for('retex.TEXTURE_REGIONS');

@@ -42,6 +42,8 @@ export interface StepTimings {
 /** Averaged loss and gradients of one batch, as host memory keyed by logical variable path. */
 export interface HostGradients {
   readonly loss: number;
+  /** The task's loss terms averaged over the shards (empty when the task does not report them). */
+  readonly terms: Readonly<Record<string, number>>;
   readonly grads: Map<string, Float32Array>;
 }
 
@@ -104,6 +106,7 @@ export class DataParallelTrainer {
   private timings: StepTimings | null = null;
   private gradientMs: number[] = [];
   private lastShardWeights: number[] = [];
+  private lastTerms: Record<string, number> = {};
 
   private constructor(
     private readonly handles: WorkerHandle[],
@@ -196,6 +199,7 @@ export class DataParallelTrainer {
    */
   async computeGradients(batch: HostBatch, training = true): Promise<HostGradients> {
     const loss = await this.shardGradients(batch, training);
+    const terms = this.lastTerms;
     const grads = new Map<string, Float32Array>();
     this.layout.forEach((e, i) => {
       if (!e.trainable) return;
@@ -206,7 +210,7 @@ export class DataParallelTrainer {
       });
       grads.set(e.path, avg);
     });
-    return { loss, grads };
+    return { loss, terms, grads };
   }
 
   /**
@@ -274,6 +278,11 @@ export class DataParallelTrainer {
     );
     this.gradientMs = replies.map((r) => r.ms);
     this.lastShardWeights = shards.map((s) => hostBatchSize(s) / n);
+    const terms: Record<string, number> = {};
+    replies.forEach((r, i) => {
+      for (const [k, v] of Object.entries(r.terms ?? {})) terms[k] = (terms[k] ?? 0) + this.lastShardWeights[i] * v;
+    });
+    this.lastTerms = terms;
     return replies.reduce((s, r, i) => s + this.lastShardWeights[i] * (r.loss ?? NaN), 0);
   }
 }

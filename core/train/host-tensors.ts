@@ -12,3 +12,19 @@ export function hostBatchToTensors(batch: HostBatch): TensorBatch {
 export function disposeBatch(batch: TensorBatch): void {
   for (const t of Object.values(batch)) t.dispose();
 }
+
+/** A network whose variables can be overwritten by logical path. */
+export interface HostWeightsTarget {
+  namedVariables(): ReadonlyArray<{ readonly path: string; readonly variable: tf.Variable }>;
+  setWeights(weights: ReadonlyMap<string, tf.Tensor>): void;
+}
+
+/** Copies host weights (by logical path) into a network. */
+export function setHostWeights(net: HostWeightsTarget, weights: ReadonlyMap<string, Float32Array>): void {
+  const map = new Map(net.namedVariables().map((v) => [v.path, tf.tensor(weights.get(v.path) ?? [], v.variable.shape)]));
+  try {
+    net.setWeights(map);
+  } finally {
+    tf.dispose([...map.values()]);
+  }
+}

@@ -30,11 +30,13 @@ export interface TrainTask {
    * @returns float32 scalar, the mean loss over the batch's samples.
    */
   loss(batch: TensorBatch, training: boolean): tf.Scalar;
+  /** Optional: the unweighted value of each loss term of the last `loss` call (for logs and progress). */
+  lossTerms?(): Readonly<Record<string, number>>;
   dispose(): void;
 }
 
 /**
- * How a worker thread rebuilds a task: `require(module)[exportName](options)`. `module` is an
+ * How a worker thread rebuilds a task: `await require(module)[exportName](options)`. `module` is an
  * absolute path to compiled JavaScript; `options` must survive structured cloning (plain JSON data).
  */
 export interface TaskSpec {

@@ -34,7 +34,15 @@ export type WorkerRequest =
   | { readonly id: number; readonly op: 'apply'; readonly shardWeights: readonly number[] };
 
 export type WorkerReply =
-  | { readonly id: number; readonly ok: true; readonly loss?: number; readonly ms: number; readonly numTensors: number }
+  | {
+      readonly id: number;
+      readonly ok: true;
+      readonly loss?: number;
+      /** The task's loss terms of this shard, when it reports them. */
+      readonly terms?: Readonly<Record<string, number>>;
+      readonly ms: number;
+      readonly numTensors: number;
+    }
   | { readonly id: number; readonly ok: false; readonly error: string };
 
 /** The first message a worker sends: its layout once the replica is built, or why it could not start. */

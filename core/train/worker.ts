@@ -35,7 +35,8 @@ async function main(): Promise<void> {
     if (typeof factory !== 'function') {
       throw new Error(`${init.task.module} exports no function '${init.task.exportName}'`);
     }
-    task = factory(init.task.options) as TrainTask;
+    // A factory may be async (a task that loads weights or builds a plugin's roles).
+    task = (await factory(init.task.options)) as TrainTask;
     trainer = new TrainStep(task, { learningRate: init.learningRate });
   } catch (err) {
     port.postMessage({ type: 'fatal', error: (err as Error).stack ?? String(err) });
@@ -124,7 +125,8 @@ async function main(): Promise<void> {
       const loss = handlers[req.op](req);
       const ms = performance.now() - t0;
       const numTensors = tf.memory().numTensors;
-      reply = typeof loss === 'number' ? { id: req.id, ok: true, loss, ms, numTensors } : { id: req.id, ok: true, ms, numTensors };
+      const terms = req.op === 'gradients' ? task.lossTerms?.() : undefined;
+      reply = typeof loss === 'number' ? { id: req.id, ok: true, loss, terms, ms, numTensors } : { id: req.id, ok: true, ms, numTensors };
     } catch (err) {
       reply = { id: req.id, ok: false, error: (err as Error).stack ?? String(err) };
     }

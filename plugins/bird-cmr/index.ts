@@ -6,6 +6,7 @@ import { BIRD_FIT_BENCHMARK } from './predictors/fit-benchmark-entry';
 import { PhotoPredictor } from './predictors/photo';
 import { DEFAULT_KEYPOINT_WEIGHT, DEFAULT_REFINE_EVALUATIONS } from './predictors/silhouette-refine';
 import { buildBirdMeanShape, DEFAULT_SUBDIVISIONS } from './shape/mean-shape';
+import { GroundTruthBirdPredictor } from './predictors/ground-truth';
 import { BIRD_SYNTH } from './synth/cub-synth';
 import { BIRD_IDENTITY_NETWORKS } from './identity-networks';
 
@@ -70,6 +71,15 @@ export const birdCmrPlugin: CategoryPlugin = {
         },
         create: async ({ config, options }) =>
           new AnnotationFitPredictor(buildBirdMeanShape(subdivisionsOf(config.pluginOptions)), options),
+      },
+      'ground-truth': {
+        description: 'the camera a retex synth image was rendered with, in its crop (upper bound of pose alignment)',
+        optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
+        create: async ({ config }) => {
+          const root = config.dataset.root;
+          if (typeof root !== 'string') throw new Error('dataset.root is not set: ground-truth cameras are read from the synthetic set (--data DIR)');
+          return new GroundTruthBirdPredictor(buildBirdMeanShape(subdivisionsOf(config.pluginOptions)), root);
+        },
       },
       photo: {
         description:

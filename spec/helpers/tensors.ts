@@ -39,3 +39,26 @@ export function randomArray(n: number, seed = 1): Float32Array {
   const random = mulberry32(seed);
   return Float32Array.from({ length: n }, () => random() * 2 - 1);
 }
+
+/**
+ * Checks the gradient of a scalar function against central finite differences along random directions:
+ * for each seed, sum(grad * d) must match (f(x + eps d) - f(x - eps d)) / (2 eps).
+ */
+export function expectGradientMatchesFiniteDifferences(
+  f: (x: tf.Tensor) => tf.Scalar,
+  x: tf.Tensor,
+  { seeds = [11, 12, 13], eps = 1e-3, rtol = 0.02, atol = 1e-9, what = 'gradient' }: { seeds?: number[]; eps?: number; rtol?: number; atol?: number; what?: string } = {},
+): void {
+  const grad = tf.grad((v: tf.Tensor) => f(v))(x);
+  const g = grad.dataSync() as Float32Array;
+  grad.dispose();
+  const base = x.dataSync() as Float32Array;
+  for (const seed of seeds) {
+    const d = randomArray(base.length, seed);
+    const at = (sign: number): number =>
+      tf.tidy(() => f(tf.tensor(base.map((v, i) => v + sign * eps * d[i]), x.shape)).dataSync()[0]);
+    const fd = (at(1) - at(-1)) / (2 * eps);
+    const analytic = g.reduce((s, gi, i) => s + gi * d[i], 0);
+    expect(Math.abs(analytic - fd), `${what} along direction ${seed}: analytic ${analytic}, finite differences ${fd}`).to.be.at.most(atol + rtol * Math.abs(fd));
+  }
+}

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { parseImageSize } from '../arg-parsers';
 import { SingleBar } from 'cli-progress';
 import * as path from 'path';
 import { describeBackend, initBackend } from '../../backend/backend';
@@ -36,12 +37,6 @@ function wholeNumber(value: string): number {
 }
 
 /** Parses `HxW` (e.g. `128x64`). */
-export function parseImageSize(value: string): [number, number] {
-  const m = /^(\d+)x(\d+)$/i.exec(value.trim());
-  if (!m) throw new InvalidArgumentError(`expected HEIGHTxWIDTH such as 128x64, got '${value}'`);
-  return [Number(m[1]), Number(m[2])];
-}
-
 /**
  * Writes a synthetic data set of the category with the plugin's writer (a rerun with the same options
  * completes a partial folder) and reports what is there.

@@ -1,4 +1,3 @@
-import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -9,10 +8,11 @@ import { ReidNetwork } from '../../nn/reid-network';
 import { evaluateIdentityNetwork, type IdentityEvaluation } from '../../train/identity/identity-eval';
 import { trainIdentityNetwork, type IdentityTrainPlan } from '../../train/identity/identity-trainer';
 import { writeFileAtomic } from '../../io/atomic-write';
-import { nonNegativeInt, nonNegativeNumber, parsePxK, positiveInt, positiveNumber } from '../arg-parsers';
+import { nonNegativeInt, nonNegativeNumber, parseImageSize, parsePxK, positiveInt, positiveNumber } from '../arg-parsers';
 import { note, printJson, printLine } from '../output';
 import type { CliServices } from '../services';
-import { parseImageSize } from './synth';
+import { listenForStop } from '../stop-signal';
+import { progressBar } from '../progress-bar';
 
 export interface TrainIdentityOptions {
   readonly category: string;
@@ -38,12 +38,16 @@ export interface TrainIdentityOptions {
 }
 
 /** The run's config with the data set pointed at `data`. */
-export async function identityRunConfig(services: CliServices, o: { category: string; data: string; config?: string; backend?: string }): Promise<RetexConfig> {
+export async function identityRunConfig(
+  services: CliServices,
+  o: { category: string; data: string; config?: string; backend?: string },
+  extra: Readonly<Record<string, unknown>> = {},
+): Promise<RetexConfig> {
   if (!fs.existsSync(o.data) || !fs.statSync(o.data).isDirectory()) {
     throw new Error(`--data ${o.data} is not a folder: give a Market-1501 or CUB-200-2011 layout folder (e.g. written by retex synth)`);
   }
   // Overrides merge deeply: the dataset section keeps its type and gains the root.
-  const overrides: Record<string, unknown> = { dataset: { root: path.resolve(o.data) } };
+  const overrides: Record<string, unknown> = { ...extra, dataset: { root: path.resolve(o.data) } };
   if (o.backend) overrides.backend = o.backend;
   return (await services.loadConfig({ category: o.category, configPath: o.config, overrides })).config;
 }
@@ -62,9 +66,6 @@ export function pickRecipe(services: CliServices, config: RetexConfig, arch?: st
   return [id as string, recipe];
 }
 
-function progressBar(enabled: boolean, format: string): SingleBar | undefined {
-  return enabled ? new SingleBar({ format, stream: process.stderr, hideCursor: true }) : undefined;
-}
 
 /** Prints the evaluation as a line (or nothing with --json). */
 export function formatIdentityEvaluation(e: IdentityEvaluation): string {
@@ -111,14 +112,7 @@ export async function runTrainIdentity(services: CliServices, o: TrainIdentityOp
   const tty = o.progress ?? process.stderr.isTTY;
   const loadBar = progressBar(tty, 'loading  [{bar}] {value}/{total} images | ETA {eta_formatted}');
   const bar = progressBar(tty, 'training [{bar}] {value}/{total} steps | ETA {eta_formatted} | loss {loss} | train acc {acc}');
-  let stopRequested = false;
-  const onSignal = (): void => {
-    if (stopRequested) process.exit(130);
-    stopRequested = true;
-    note('\nstopping after this step (checkpoint follows); press Ctrl-C again to quit at once');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = listenForStop('stopping after this step (checkpoint follows)');
   let lastAcc = '-';
   let started = false;
   try {
@@ -147,7 +141,7 @@ export async function runTrainIdentity(services: CliServices, o: TrainIdentityOp
           note(`step ${r.step}/${r.steps} loss ${r.loss.toFixed(3)} lr ${r.lr.toPrecision(3)} ${Math.round(r.ms)} ms/step train acc ${lastAcc}`);
         }
       },
-      shouldStop: () => stopRequested,
+      shouldStop: stop.requested,
     });
     bar?.stop();
     const summary: Record<string, unknown> = { out, arch, completed: result.completed, step: result.step, train_seconds: Math.round(result.trainSeconds) };
@@ -175,8 +169,7 @@ export async function runTrainIdentity(services: CliServices, o: TrainIdentityOp
     return summary;
   } finally {
     bar?.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.release();
   }
 }
 

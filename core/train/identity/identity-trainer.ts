@@ -1,20 +1,21 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import type { BackendRequest } from '../../backend/backend';
 import { tf } from '../../backend/tf';
-import { PkBatchSampler } from '../../data/pk-batch-sampler';
+import { pkBatchSequence } from '../../data/pk-batch-sampler';
 import type { Dataset, Sample } from '../../interfaces/dataset';
 import { writeFileAtomic } from '../../io/atomic-write';
 import { ReidNetwork, type ReidNetworkConfig } from '../../nn/reid-network';
 import { hashString, mulberry32 } from '../../random';
 import { smoothSeries, writeLineChartPng } from '../../report/line-chart';
 import { DataParallelTrainer } from '../data-parallel';
-import { HostAdam } from '../host-adam';
+import { hostOptimizerStep, startRun } from '../host-step';
+import { setHostWeights } from '../host-tensors';
 import { cosineLearningRate } from '../lr-schedule';
+import { checkRunPlan, LOG_FILE, PLAN_FILE, trimRunLog, type RunFolderOptions, type RunResult } from '../run-folder';
 import type { HostBatch } from '../train-task';
 import { augmentImage, type AugmentOptions } from './augment';
-import { CHECKPOINT_STEM, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { CHECKPOINT_STEM, hasCheckpoint, saveCheckpoint } from '../checkpoint';
 import { identityTaskSpec } from './identity-task';
 import { loadImageStore, type ImageStore } from './image-store';
 
@@ -52,35 +53,18 @@ export interface IdentityStepReport {
 }
 
 /** Settings of the run besides the plan (they do not change its result). */
-export interface IdentityTrainOptions {
+export interface IdentityTrainOptions extends RunFolderOptions<IdentityStepReport> {
   readonly dataset: Dataset;
   readonly plan: IdentityTrainPlan;
-  /** Run folder: checkpoint/, train-log.jsonl, loss-curve.png, model/. */
-  readonly out: string;
-  readonly resume: boolean;
-  readonly workers: number;
-  readonly backend: BackendRequest;
-  readonly checkpointEvery: number;
   /** The data folder, recorded beside the model: classification figures only mean something on its classes. */
   readonly dataRoot?: string;
-  readonly onNote?: (message: string) => void;
-  readonly onLoad?: (done: number, total: number) => void;
-  readonly onStep?: (report: IdentityStepReport) => void;
-  /** Checked after every step: when it returns true, the run checkpoints and stops. */
-  readonly shouldStop?: () => boolean;
 }
 
 /** How a run ended. */
-export interface IdentityTrainResult {
-  readonly completed: boolean;
-  readonly step: number;
-  readonly modelDir: string | null;
-  readonly trainSeconds: number;
+export interface IdentityTrainResult extends RunResult {
   readonly labels: readonly number[];
 }
 
-const PLAN_FILE = 'train-plan.json';
-const LOG_FILE = 'train-log.jsonl';
 const ACCURACY_SAMPLE = 256;
 
 /**
@@ -89,36 +73,9 @@ const ACCURACY_SAMPLE = 256;
  */
 export const IDENTITIES_FILE = 'identities.json';
 
-/** Copies host weights (by logical path) into a network. */
-function setHostWeights(net: ReidNetwork, weights: ReadonlyMap<string, Float32Array>): void {
-  const map = new Map(net.namedVariables().map((v) => [v.path, tf.tensor(weights.get(v.path) ?? [], v.variable.shape)]));
-  try {
-    net.setWeights(map);
-  } finally {
-    tf.dispose([...map.values()]);
-  }
-}
-
 /** The training identities, sorted: label i is identity labels[i]. */
 export function trainLabels(samples: readonly Sample[]): number[] {
   return [...new Set(samples.filter((s) => s.identity >= 0).map((s) => s.identity))].sort((a, b) => a - b);
-}
-
-/**
- * The sequence of P x K batches: epoch e is drawn with seed `seed * 7919 + e`, so batch n is the same in
- * every run of a plan (a resumed run replays the sampler up to its step).
- */
-function* batchSequence(samples: readonly Sample[], plan: IdentityTrainPlan): Generator<readonly number[]> {
-  const index = new Map(samples.map((s, i) => [s, i]));
-  const sampler = new PkBatchSampler();
-  for (let epoch = 0; ; epoch++) {
-    let any = false;
-    for (const batch of sampler.batches(samples, plan.identitiesPerBatch, plan.imagesPerIdentity, plan.seed * 7919 + epoch)) {
-      any = true;
-      yield batch.map((s) => index.get(s) as number);
-    }
-    if (!any) throw new Error('the P x K sampler produced no batch: fewer identities with images than identitiesPerBatch');
-  }
 }
 
 function hostBatch(store: ImageStore, indices: readonly number[], labelOf: Map<number, number>, plan: IdentityTrainPlan, step: number): HostBatch {
@@ -135,42 +92,6 @@ function hostBatch(store: ImageStore, indices: readonly number[], labelOf: Map<n
     images: { values: images, shape: [n, h, w, 3], dtype: 'float32' },
     labels: { values: labels, shape: [n], dtype: 'int32' },
   };
-}
-
-function checkPlan(out: string, plan: IdentityTrainPlan, resume: boolean): void {
-  const file = path.join(out, PLAN_FILE);
-  if (!fs.existsSync(file)) return;
-  if (!resume) {
-    throw new Error(`${out} already holds a training run (${PLAN_FILE}): pass --resume to continue it, or choose another --out`);
-  }
-  const old = JSON.parse(fs.readFileSync(file, 'utf8'));
-  if (JSON.stringify(old) !== JSON.stringify(plan)) {
-    const changed = Object.keys({ ...old, ...plan }).filter(
-      (k) => JSON.stringify(old[k]) !== JSON.stringify((plan as unknown as Record<string, unknown>)[k]),
-    );
-    throw new Error(
-      `${out} holds a run with other settings (${changed.join(', ')} differ): resume it with the same options, or choose another --out`,
-    );
-  }
-}
-
-/** Keeps the log lines of steps up to `step` (a resumed run rewrites what came after its checkpoint). */
-function trimLog(file: string, step: number): Array<{ step: number; loss: number }> {
-  if (!fs.existsSync(file)) return [];
-  // A run killed mid-write leaves a torn last line: it is dropped like every line after the checkpoint.
-  const kept = fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .flatMap((l) => {
-      try {
-        return [JSON.parse(l) as { step: number; loss: number }];
-      } catch {
-        return [];
-      }
-    })
-    .filter((e) => e.step <= step);
-  fs.writeFileSync(file, kept.map((e) => JSON.stringify(e)).join('\n') + (kept.length ? '\n' : ''));
-  return kept;
 }
 
 /** Top-1 accuracy of the summed stripe logits on a fixed sample of training images (no augmentation). */
@@ -217,7 +138,7 @@ export async function trainIdentityNetwork(options: IdentityTrainOptions): Promi
   const network: Partial<ReidNetworkConfig> = { ...plan.network, numClasses: labels.length };
   const fullPlan: IdentityTrainPlan = { ...plan, network };
   fs.mkdirSync(out, { recursive: true });
-  checkPlan(out, fullPlan, options.resume);
+  checkRunPlan(out, fullPlan, options.resume);
   const checkpointDir = path.join(out, 'checkpoint');
   const resuming = options.resume && hasCheckpoint(checkpointDir);
   await writeFileAtomic(path.join(out, PLAN_FILE), JSON.stringify(fullPlan, null, 1));
@@ -234,23 +155,11 @@ export async function trainIdentityNetwork(options: IdentityTrainOptions): Promi
   });
   const t0 = performance.now();
   try {
-    const adam = new HostAdam({ weightDecay: plan.weightDecay });
-    let weights: Map<string, Float32Array>;
-    let step = 0;
-    if (resuming) {
-      const c = await loadCheckpoint(checkpointDir);
-      weights = new Map(c.weights);
-      adam.restore(c.adam);
-      step = c.step;
-      note(`resuming from the checkpoint at step ${step} of ${plan.steps}`);
-    } else {
-      weights = await trainer.readWeights();
-    }
-    await trainer.writeWeights(weights);
-    const trainable = new Set(trainer.layout.filter((e) => e.trainable).map((e) => e.path));
+    const { adam, weights, ...start } = await startRun(trainer, plan.weightDecay, resuming ? checkpointDir : null, note, plan.steps);
+    let step = start.step;
     const logFile = path.join(out, LOG_FILE);
-    const history = trimLog(logFile, step);
-    const batches = batchSequence(samples, fullPlan);
+    const history = trimRunLog<{ step: number; loss: number }>(logFile, step);
+    const batches = pkBatchSequence(samples, plan.identitiesPerBatch, plan.imagesPerIdentity, plan.seed);
     for (let i = 0; i < step; i++) batches.next();
 
     const checkpoint = async (): Promise<number> => {
@@ -271,16 +180,8 @@ export async function trainIdentityNetwork(options: IdentityTrainOptions): Promi
     while (step < plan.steps) {
       const s0 = performance.now();
       const batch = hostBatch(store, batches.next().value as number[], labelOf, fullPlan, step);
-      const g = await trainer.computeGradients(batch, true);
-      if (!Number.isFinite(g.loss)) {
-        throw new Error(`the loss became ${g.loss} at step ${step + 1}: lower --lr (the last checkpoint is kept; resume from it)`);
-      }
-      // Batch-norm statistics come from replica 0; the trainable weights from the host optimiser.
-      const replica = await trainer.readWeights();
-      for (const [k, v] of replica) if (!trainable.has(k)) weights.set(k, v);
       const lr = cosineLearningRate(plan.learningRate, step, plan.steps);
-      adam.update(weights, g.grads, lr);
-      await trainer.writeWeights(weights);
+      const g = await hostOptimizerStep(trainer, adam, weights, batch, lr, step);
       step += 1;
       const ms = performance.now() - s0;
       const entry = { step, loss: Number(g.loss.toFixed(5)), lr: Number(lr.toPrecision(4)), ms: Math.round(ms) };

@@ -1,5 +1,5 @@
 import type { BodyModelData } from './body-model-types';
-import { forEachUvTexel } from './uv-texels';
+import { forEachUvTexel } from '../../../core/renderer/uv-texels';
 
 /**
  * Rasterizes UV triangles into a texture-sized mask, with the renderer's texel convention: texel (r, c)

@@ -2,6 +2,7 @@ import type { Implementation } from '../../../core/plugin';
 import { loadBodyModel, type BodyModelOptions } from '../body/load-body-model';
 import { defaultPoseSet } from '../poses/pose-set';
 import { BodyParamsFile } from './body-params-file';
+import { GroundTruthBodyPredictor } from './ground-truth-predictor';
 import { PrecomputedPredictor } from './precomputed-predictor';
 import { RandomPosePredictor } from './random-pose-predictor';
 import { BlazePoseDetector, type BlazePoseVariant } from '../keypoint-fit/blazepose-detector';
@@ -37,6 +38,15 @@ export const HUMAN_MESH_PREDICTORS: Readonly<Record<string, Implementation<'mesh
     create: async ({ config, options }) => {
       const params = await BodyParamsFile.load(options.file as string);
       return new PrecomputedPredictor(await loadBodyModel(bodyOptions(config.pluginOptions)), params);
+    },
+  },
+  'ground-truth': {
+    description: 'the body and camera a retex synth image was rendered with (upper bound of pose alignment)',
+    optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
+    create: async ({ config }) => {
+      const root = config.dataset.root;
+      if (typeof root !== 'string') throw new Error('dataset.root is not set: ground-truth meshes are read from the synthetic set (--data DIR)');
+      return new GroundTruthBodyPredictor(await loadBodyModel(bodyOptions(config.pluginOptions)), root);
     },
   },
   'random-pose': {

@@ -220,7 +220,8 @@ export const HUMAN_SYNTH: SyntheticDataWriter = {
     const folder = await SynthFolder.open(context.out, {
       layout: 'market1501',
       generator: 'retex synth --category human',
-      version: 1,
+      // 2: faces (eyes, brows, nose, lips, ears, hairline) and shaded hands in the procedural textures.
+      version: 2,
       identities: subjects,
       images_per_identity: perSubject,
       size,

@@ -1,5 +1,6 @@
 import { hsv, mix, scaleColour, type Colour } from '../../../core/synth/colour';
 import type { SeededRandom } from '../../../core/synth/random';
+import { drawFaceLook, type FaceLook } from './face-look';
 
 /** Patterns a garment can carry, in body-surface coordinates (so they continue across UV seams). */
 export type GarmentPattern = 'plain' | 'horizontal-stripes' | 'vertical-stripes' | 'checks' | 'dots';
@@ -36,12 +37,16 @@ export interface Outfit {
   readonly bottom: Garment;
   readonly bottomStyle: 'trousers' | 'shorts' | 'skirt' | 'long-skirt';
   readonly shoes: Colour;
+  /** Eyes, brows, lips, hairline. */
+  readonly face: FaceLook;
 }
 
-const SKIN_TONES: readonly Colour[] = [
+/** Skin tones, light to dark. */
+export const SKIN_TONES: readonly Colour[] = [
   [0.98, 0.84, 0.72], [0.94, 0.76, 0.62], [0.87, 0.67, 0.52], [0.76, 0.55, 0.4], [0.6, 0.41, 0.29], [0.44, 0.29, 0.2], [0.3, 0.2, 0.14],
 ];
-const HAIR_COLOURS: readonly Colour[] = [
+/** Hair colours: black, browns, blond, grey, red. */
+export const HAIR_COLOURS: readonly Colour[] = [
   [0.06, 0.05, 0.05], [0.16, 0.1, 0.06], [0.3, 0.19, 0.1], [0.55, 0.4, 0.22], [0.8, 0.68, 0.45], [0.6, 0.6, 0.6], [0.5, 0.2, 0.08],
 ];
 /** Neutral clothing colours (black, white, greys, navy, denim, khaki, brown, olive): common in street scenes. */
@@ -74,7 +79,7 @@ export function drawOutfit(random: SeededRandom): Outfit {
   const bottom: Garment = random.chance(0.75)
     ? { colour: bottomBase, accent: bottomBase, pattern: 'plain', period: 0.05 }
     : { ...garment(random), colour: bottomBase };
-  return {
+  const look: Omit<Outfit, 'face'> = {
     skin: random.pick(SKIN_TONES),
     hair: random.pick(HAIR_COLOURS),
     hairStyle: random.pick(['short', 'short', 'long', 'long', 'cap'] as const),
@@ -90,6 +95,8 @@ export function drawOutfit(random: SeededRandom): Outfit {
     bottomStyle,
     shoes: random.chance(0.6) ? random.pick(NEUTRALS) : clothColour(random),
   };
+  // Drawn last so that the clothes of a seed stay those drawn before faces existed.
+  return { ...look, face: drawFaceLook(random, look.skin, look.hair, look.hairStyle === 'long') };
 }
 
 /**

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runBenchSynth } from '../../../core/cli/commands/bench-synth';
-import { parseImageSize } from '../../../core/cli/commands/synth';
+import { parseImageSize } from '../../../core/cli/arg-parsers';
 import type { CliServices } from '../../../core/cli/services';
 import type { SynthContext, SyntheticDataWriter } from '../../../core/plugin';
 import { runRetex } from '../../helpers/cli';
@@ -36,6 +36,7 @@ function fakeServices(writers: Record<string, SyntheticDataWriter>): CliServices
       return w;
     },
     loadRole: () => Promise.reject(new Error('not used')),
+    roleWorkerModule: '',
     identityRecipes: () => ({}),
   };
 }

@@ -9,7 +9,7 @@ import { ReidNetwork } from '../../../core/nn/reid-network';
 import { mulberry32 } from '../../../core/random';
 import { HostAdam } from '../../../core/train/host-adam';
 import { augmentImage } from '../../../core/train/identity/augment';
-import { loadCheckpoint } from '../../../core/train/identity/checkpoint';
+import { loadCheckpoint } from '../../../core/train/checkpoint';
 import { evaluateIdentityNetwork } from '../../../core/train/identity/identity-eval';
 import { batchHardTriplet, IdentityTask } from '../../../core/train/identity/identity-task';
 import { trainIdentityNetwork, type IdentityTrainPlan } from '../../../core/train/identity/identity-trainer';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
-import { tf } from '../../backend/tf';
-import { loadWeights, readWeightsManifest, saveWeights } from '../../io/weights-file';
-import type { HostAdamState } from '../host-adam';
+import { tf } from '../backend/tf';
+import { loadWeights, readWeightsManifest, saveWeights } from '../io/weights-file';
+import type { HostAdamState } from './host-adam';
 
 /** Stem of a training checkpoint's files: `checkpoint.json` + `checkpoint-<hash>.bin`. */
 export const CHECKPOINT_STEM = 'checkpoint';

@@ -33,3 +33,21 @@ export function forEachUvTexel(
     }
   }
 }
+
+/**
+ * The texels covered by a mesh's UV charts (centre inside some UV triangle).
+ * @returns float32 [Th*Tw] in {0,1}, row 0 at v = 1
+ */
+export function uvChartMask(
+  mesh: { readonly uvs: ArrayLike<number>; readonly uvFaces: ArrayLike<number> },
+  textureSize: readonly [number, number],
+): Float32Array {
+  const [th, tw] = textureSize;
+  const mask = new Float32Array(th * tw);
+  for (let f = 0; f < mesh.uvFaces.length / 3; f++) {
+    forEachUvTexel(mesh.uvs, mesh.uvFaces, f, th, tw, (t) => {
+      mask[t] = 1;
+    });
+  }
+  return mask;
+}

@@ -1,0 +1,63 @@
+import type { DataParallelTrainer, HostGradients } from './data-parallel';
+import { HostAdam } from './host-adam';
+import { loadCheckpoint } from './checkpoint';
+import type { HostBatch } from './train-task';
+
+/**
+ * One training step driven from the main thread: the workers' averaged gradients of `batch`, batch-norm
+ * statistics taken from replica 0, one Adam update of `weights` in place, and the replicas set to the
+ * result. So `weights` + Adam's state are the whole training state (what a checkpoint stores).
+ * @throws when the loss is not finite (the weights are left as they were)
+ */
+export async function hostOptimizerStep(
+  trainer: DataParallelTrainer,
+  adam: HostAdam,
+  weights: Map<string, Float32Array>,
+  batch: HostBatch,
+  lr: number,
+  step: number,
+): Promise<HostGradients> {
+  const g = await trainer.computeGradients(batch, true);
+  if (!Number.isFinite(g.loss)) {
+    throw new Error(`the loss became ${g.loss} at step ${step + 1}: lower --lr (the last checkpoint is kept; resume from it)`);
+  }
+  const replica = await trainer.readWeights();
+  for (const e of trainer.layout) if (!e.trainable) weights.set(e.path, replica.get(e.path) as Float32Array);
+  adam.update(weights, g.grads, lr);
+  await trainer.writeWeights(weights);
+  return g;
+}
+
+/** Where a host-optimised run starts: its weights, Adam's state and the steps already done. */
+export interface RunStart {
+  readonly adam: HostAdam;
+  readonly weights: Map<string, Float32Array>;
+  readonly step: number;
+}
+
+/**
+ * Starts a host-optimised run: from the checkpoint in `checkpointDir` when resuming (every replica set to
+ * its weights), else from replica 0's initial weights.
+ */
+export async function startRun(
+  trainer: DataParallelTrainer,
+  weightDecay: number,
+  checkpointDir: string | null,
+  note: (message: string) => void,
+  totalSteps: number,
+): Promise<RunStart> {
+  const adam = new HostAdam({ weightDecay });
+  let weights: Map<string, Float32Array>;
+  let step = 0;
+  if (checkpointDir != null) {
+    const c = await loadCheckpoint(checkpointDir);
+    weights = new Map(c.weights);
+    adam.restore(c.adam);
+    step = c.step;
+    note(`resuming from the checkpoint at step ${step} of ${totalSteps}`);
+  } else {
+    weights = await trainer.readWeights();
+  }
+  await trainer.writeWeights(weights);
+  return { adam, weights, step };
+}
