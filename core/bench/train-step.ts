@@ -99,13 +99,14 @@ export function randomHostBatch(batch: number, h: number, w: number, classes: nu
   };
 }
 
-function positiveInt(name: string, v: number): number {
+/** `v` when it is a positive integer; otherwise throws naming the option. */
+export function positiveInt(name: string, v: number): number {
   if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
   return v;
 }
 
 /** Median wall time of `steps` steps after `warmup` untimed ones (the median resists other load). */
-async function timeSteps(step: () => Promise<unknown> | unknown, warmup: number, steps: number): Promise<number> {
+export async function timeSteps(step: () => Promise<unknown> | unknown, warmup: number, steps: number): Promise<number> {
   for (let i = 0; i < warmup; i++) await step();
   const times: number[] = [];
   for (let i = 0; i < steps; i++) {
@@ -116,7 +117,7 @@ async function timeSteps(step: () => Promise<unknown> | unknown, warmup: number,
   return median(times);
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
@@ -142,7 +143,7 @@ function topKernels(profile: Awaited<ReturnType<typeof tf.profile>>, limit = 15)
  * A wasm abort here is almost always the 32-bit heap (4 GB at most) running out: the paper-width U-Net
  * needs about 2.4 GB for 8 samples, so 16 do not fit in one process.
  */
-function explainAbort(err: unknown, what: string): Error {
+export function explainAbort(err: unknown, what: string): Error {
   const msg = (err as Error)?.message ?? String(err);
   if (!/abort/i.test(msg)) return err as Error;
   return new Error(
@@ -151,7 +152,7 @@ function explainAbort(err: unknown, what: string): Error {
   );
 }
 
-function round(x: number, digits: number): number {
+export function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }

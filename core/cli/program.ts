@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { backendCommand } from './commands/backend';
 import { benchCommand } from './commands/bench';
 import { configCommand } from './commands/config';
+import { evalGeneratorCommand } from './commands/eval-generator';
 import { evalIdentityCommand } from './commands/eval-identity';
 import { exportCommand } from './commands/export';
 import { importWeightsCommand } from './commands/import-weights';
@@ -27,6 +28,7 @@ export function buildProgram(services: CliServices): Command {
     .addCommand(synthCommand(services))
     .addCommand(prepareCommand(services))
     .addCommand(trainCommand(services))
+    .addCommand(evalGeneratorCommand(services))
     .addCommand(trainIdentityCommand(services))
     .addCommand(evalIdentityCommand(services))
     .addCommand(benchCommand(services));

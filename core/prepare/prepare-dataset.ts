@@ -76,7 +76,9 @@ export async function prepareDataset(options: PrepareOptions): Promise<PrepareSu
   checkPlan(out, plan);
   fs.mkdirSync(path.join(out, OPERATORS_FOLDER), { recursive: true });
   await writeFileAtomic(path.join(out, PREPARE_PLAN_FILE), `${JSON.stringify(plan, null, 1)}\n`);
-  const done = new Map(readPreparedItems(out).map((i) => [itemKey(i), i]));
+  // An image whose operator file has gone (deleted, a full disk) is prepared again.
+  const finished = readPreparedItems(out).filter((i) => i.operator == null || fs.existsSync(path.join(out, i.operator)));
+  const done = new Map(finished.map((i) => [itemKey(i), i]));
   const all: PrepareRequest[] = plan.splits.flatMap((split) =>
     (options.sampleIds[split] ?? []).map((_, index) => ({ split, index })),
   );

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { TextureSampling } from '../interfaces/renderer';
+import { readPixels } from '../io/image-decode';
 import { readRenderOperators } from '../renderer/operator-file';
 import type { SparseRenderOperator } from '../renderer/render-operator';
 
@@ -57,7 +58,7 @@ export function itemKey(item: Pick<PreparedItem, 'split' | 'index'>): string {
 
 /**
  * The finished items of a prepared folder, last line per image winning; a torn last line (a killed run)
- * is dropped, and an item whose operator file is missing counts as not done.
+ * is dropped.
  */
 export function readPreparedItems(dir: string): PreparedItem[] {
   const file = path.join(dir, PREPARE_RESULTS_FILE);
@@ -72,7 +73,6 @@ export function readPreparedItems(dir: string): PreparedItem[] {
       continue;
     }
     if (typeof item.split !== 'string' || !Number.isInteger(item.index)) continue;
-    if (item.operator != null && !fs.existsSync(path.join(dir, item.operator))) continue;
     byKey.set(itemKey(item), item);
   }
   return [...byKey.values()];
@@ -106,7 +106,11 @@ export async function loadPreparedItems(dir: string, plan: PreparePlan, splits: 
     .sort((a, b) => (a.split === b.split ? a.index - b.index : a.split < b.split ? -1 : 1));
   const out: LoadedItem[] = [];
   for (const item of items) {
-    const [op] = await readRenderOperators(path.join(dir, item.operator as string), {
+    const file = path.join(dir, item.operator as string);
+    if (!fs.existsSync(file)) {
+      throw new Error(`the render operator of ${item.id} (${file}) is missing: rerun retex prepare with the same options to recreate it`);
+    }
+    const [op] = await readRenderOperators(file, {
       height: plan.image[0],
       width: plan.image[1],
       textureSize: plan.texture,
@@ -115,4 +119,12 @@ export async function loadPreparedItems(dir: string, plan: PreparePlan, splits: 
     out.push({ ...item, renderOperator: op });
   }
   return out;
+}
+
+/** The UV chart mask `retex prepare` wrote (float32 [Th*Tw] in {0,1}), or null when there is none. */
+export async function readUvCharts(dir: string): Promise<Float32Array | null> {
+  const file = path.join(dir, UV_CHARTS_FILE);
+  if (!fs.existsSync(file)) return null;
+  const { pixels, height, width, channels } = await readPixels(file);
+  return Float32Array.from({ length: height * width }, (_, i) => (pixels[i * channels] > 127 ? 1 : 0));
 }

@@ -1,11 +1,12 @@
 import { Command } from 'commander';
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Dataset } from '../../interfaces/dataset';
 import type { TextureSampling } from '../../interfaces/renderer';
 import type { RetexConfig } from '../../plugin';
 import { prepareDataset, type PrepareSummary } from '../../prepare/prepare-dataset';
-import type { PreparePlan } from '../../prepare/prepared-set';
+import { PREPARE_PLAN_FILE, type PreparePlan } from '../../prepare/prepared-set';
 import { parseImageSize, positiveInt } from '../arg-parsers';
 import { note, printJson, printLine } from '../output';
 import { progressBar } from '../progress-bar';
@@ -46,6 +47,28 @@ export function datasetSplits(dataset: Dataset): string[] {
 /** The default prepared folder of a data folder and mesh predictor: `<data>/retex-prepared/<predictor>`. */
 export function defaultPreparedFolder(data: string, predictor: string): string {
   return path.join(path.resolve(data), 'retex-prepared', predictor);
+}
+
+/**
+ * The prepared folder a command reads: `--prepared` when given, else the config's mesh predictor's
+ * default folder, else the only folder `retex prepare` wrote under `<data>/retex-prepared`.
+ */
+export function findPreparedFolder(data: string, predictor: string, explicit?: string): string {
+  if (explicit != null) return path.resolve(explicit);
+  const preferred = defaultPreparedFolder(data, predictor);
+  if (fs.existsSync(path.join(preferred, PREPARE_PLAN_FILE))) return preferred;
+  const parent = path.dirname(preferred);
+  const found = fs.existsSync(parent)
+    ? fs.readdirSync(parent).filter((d) => fs.existsSync(path.join(parent, d, PREPARE_PLAN_FILE)))
+    : [];
+  if (found.length === 1) {
+    note(`using the images prepared with '${found[0]}' (${path.join(parent, found[0])})`);
+    return path.join(parent, found[0]);
+  }
+  if (found.length > 1) {
+    throw new Error(`${parent} holds several prepared folders (${found.join(', ')}): choose one with --prepared`);
+  }
+  throw new Error(`${data} has not been prepared: run retex prepare --category C --data ${data} first (or give --prepared)`);
 }
 
 /** The run config of `retex prepare` / `retex train`: the data root, predictor and sizes from the flags. */

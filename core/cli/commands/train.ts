@@ -1,16 +1,14 @@
 import { Command, InvalidArgumentError } from 'commander';
-import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { describeBackend, initBackend } from '../../backend/backend';
 import type { IdentityNetwork } from '../../interfaces/identity-network';
-import { readPixels } from '../../io/image-decode';
 import { FeatureTerm } from '../../losses/loss-terms';
 import { WeightedLoss } from '../../losses/weighted-loss';
 import type { EvaluationNetworks } from '../../metrics/evaluate-textures';
 import { UNet } from '../../nn/unet';
 import type { RetexConfig } from '../../plugin';
-import { loadPreparedItems, readPreparePlan, UV_CHARTS_FILE, type PreparePlan } from '../../prepare/prepared-set';
+import { loadPreparedItems, readPreparePlan, readUvCharts, type PreparePlan } from '../../prepare/prepared-set';
 import { checkApart } from '../../train/run-folder';
 import { trainTextureGenerator, type TextureTrainPlan } from '../../train/texture/texture-trainer';
 import { nonNegativeInt, nonNegativeNumber, parsePxK, positiveInt, positiveNumber } from '../arg-parsers';
@@ -18,7 +16,7 @@ import { note, printJson, printLine } from '../output';
 import { progressBar } from '../progress-bar';
 import type { CliServices } from '../services';
 import { listenForStop } from '../stop-signal';
-import { defaultPreparedFolder } from './prepare';
+import { findPreparedFolder } from './prepare';
 import { identityRunConfig } from './train-identity';
 
 /** The supervision a run trains with (`--loss`); the face term stays where the config has one. */
@@ -82,14 +80,6 @@ async function trainRunConfig(services: CliServices, o: TrainCommandOptions, pre
   });
 }
 
-/** The UV chart mask a prepare run wrote, or null. */
-async function readCharts(dir: string): Promise<Float32Array | null> {
-  const file = path.join(dir, UV_CHARTS_FILE);
-  if (!fs.existsSync(file)) return null;
-  const { pixels, height, width, channels } = await readPixels(file);
-  return Float32Array.from({ length: height * width }, (_, i) => (pixels[i * channels] > 127 ? 1 : 0));
-}
-
 /**
  * The networks of CosSim (the one the loss uses, else the config's identity network) and CosSim-R (the
  * category's other shipped re-ID network), each left out with a note when it cannot be loaded.
@@ -127,7 +117,7 @@ export async function runTrain(services: CliServices, o: TrainCommandOptions): P
   if (o.steps != null && o.epochs != null) throw new Error('give --steps or --epochs, not both');
   const data = path.resolve(o.data);
   const base = await identityRunConfig(services, o);
-  const preparedDir = path.resolve(o.prepared ?? defaultPreparedFolder(data, base.meshPredictor.type));
+  const preparedDir = findPreparedFolder(data, base.meshPredictor.type, o.prepared);
   const prepared = readPreparePlan(preparedDir);
   if (path.resolve(prepared.data) !== data) {
     throw new Error(`${preparedDir} was prepared from ${prepared.data}, not from --data ${data}: give the matching --data or --prepared`);
@@ -139,7 +129,8 @@ export async function runTrain(services: CliServices, o: TrainCommandOptions): P
   checkApart(out, data, '--out and --data');
   const backend = await initBackend(config.backend);
   note(describeBackend(backend));
-  const items = await loadPreparedItems(preparedDir, prepared, ['train']);
+  // The authors train on every split but the held-out identities (train + query + gallery).
+  const items = await loadPreparedItems(preparedDir, prepared, prepared.splits);
   if (items.length === 0) throw new Error(`${preparedDir} holds no prepared training image: rerun retex prepare and check its report`);
   const batch = o.batch ?? [config.train.identitiesPerBatch, config.train.imagesPerIdentity];
   const perEpoch = Math.max(1, Math.floor(items.length / (batch[0] * batch[1])));
@@ -191,7 +182,7 @@ export async function runTrain(services: CliServices, o: TrainCommandOptions): P
       loss,
       generator,
       networks,
-      charts: await readCharts(preparedDir),
+      charts: await readUvCharts(preparedDir),
       onNote: note,
       onLoad: (done, total) => {
         if (done === 1) loadBar?.start(total, done);

@@ -1,6 +1,6 @@
-import * as path from 'path';
 import { tf } from '../../backend/tf';
 import { readPixels } from '../../io/image-decode';
+import { writeTensorPng } from '../../io/image-io';
 import { evaluateTextures, type EvaluationNetworks, type ImageMetrics } from '../../metrics/evaluate-textures';
 import { resizeTextureArea } from '../../metrics/texture-error';
 import type { TextureGenerator } from '../../interfaces/texture-generator';
@@ -38,9 +38,30 @@ export async function loadTruthTextures(
   return out;
 }
 
+/** Textures for a batch of photos (float32 [B,H,W,3] in [-1,1]) -> float32 [B,Th,Tw,3]; the caller disposes them. */
+export type TextureSource = (photos: tf.Tensor4D, items: readonly LoadedItem[]) => tf.Tensor4D;
+
+/** A generator's textures in inference mode. */
+export function generatorSource(generator: TextureGenerator): TextureSource {
+  return (photos) => generator.generate(photos, false);
+}
+
+/**
+ * The mean-colour baseline: every texel takes the photo's mean colour inside the rendered silhouette
+ * (what a method must beat on the texels the photo never shows).
+ */
+export function meanColourSource(textureSize: readonly [number, number]): TextureSource {
+  return (photos, items) =>
+    tf.tidy(() => {
+      const masks = tf.concat(items.map((i) => i.renderOperator.maskTensor())) as tf.Tensor4D;
+      const mean = tf.div(tf.sum(tf.mul(photos, masks), [1, 2], true), tf.maximum(tf.sum(masks, [1, 2], true), 1));
+      return tf.tile(mean, [1, textureSize[0], textureSize[1], 1]) as tf.Tensor4D;
+    });
+}
+
 /** What {@link evaluateGenerator} scores. */
 export interface GeneratorEvaluation {
-  readonly generator: TextureGenerator;
+  readonly textures: TextureSource;
   readonly items: readonly LoadedItem[];
   /** uint8 [H*W*3] photo per item. */
   readonly pixels: readonly Uint8Array[];
@@ -51,7 +72,7 @@ export interface GeneratorEvaluation {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** Generates each item's texture (inference mode) and scores it against its photo, per image. */
+/** Makes each item's texture and scores it against its photo, per image. */
 export async function evaluateGenerator(e: GeneratorEvaluation): Promise<ImageMetrics[]> {
   const [h, w] = e.size;
   const rows: ImageMetrics[] = [];
@@ -63,7 +84,7 @@ export async function evaluateGenerator(e: GeneratorEvaluation): Promise<ImageMe
       for (let j = 0; j < p.length; j++) values[i * h * w * 3 + j] = p[j] / 127.5 - 1;
     });
     const photos = tf.tensor4d(values, [items.length, h, w, 3]);
-    const textures = e.generator.generate(photos, false);
+    const textures = e.textures(photos, items);
     try {
       rows.push(
         ...(await evaluateTextures(
@@ -86,7 +107,39 @@ export async function evaluateGenerator(e: GeneratorEvaluation): Promise<ImageMe
   return rows;
 }
 
-/** The image path of an item inside its data folder (for reports). */
-export function itemImagePath(dataRoot: string, item: PreparedItem): string {
-  return path.join(dataRoot, item.image);
+
+/**
+ * A sheet a person can open: one row per item, photo | rendering over the photo | generated texture |
+ * true texture (when known), textures scaled to the photo's height.
+ */
+export async function writeSampleSheet(file: string, e: Omit<GeneratorEvaluation, 'networks' | 'charts' | 'onProgress'>): Promise<void> {
+  const [h, w] = e.size;
+  const n = e.items.length;
+  if (n === 0) return;
+  const values = new Float32Array(n * h * w * 3);
+  e.items.forEach((_, i) => e.pixels[i].forEach((v, j) => (values[i * h * w * 3 + j] = v / 127.5 - 1)));
+  const photos = tf.tensor4d(values, [n, h, w, 3]);
+  const textures = e.textures(photos, e.items);
+  const [, th, tw] = textures.shape;
+  const texW = Math.max(1, Math.round((tw * h) / th));
+  const sheet = tf.tidy(() => {
+    const rows = e.items.map((item, i) => {
+      const photo = tf.slice(photos, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
+      const texture = tf.slice(textures, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
+      const m = item.renderOperator.maskTensor();
+      const over = tf.add(tf.mul(item.renderOperator.apply(texture), m), tf.mul(photo, tf.sub(1, m)));
+      const scale = (t: tf.Tensor4D): tf.Tensor4D => tf.image.resizeNearestNeighbor(t, [h, texW]);
+      const truth = e.truth[i];
+      const parts = [photo, over, scale(texture)];
+      if (truth != null) parts.push(scale(tf.tensor4d(truth, [1, th, tw, 3])));
+      else if (e.truth.some((t) => t != null)) parts.push(tf.fill([1, h, texW, 3], -1) as tf.Tensor4D);
+      return tf.concat(parts, 2);
+    });
+    return tf.squeeze(tf.concat(rows, 1), [0]);
+  });
+  try {
+    await writeTensorPng(file, sheet, '[-1,1]');
+  } finally {
+    tf.dispose([photos, textures, sheet]);
+  }
 }

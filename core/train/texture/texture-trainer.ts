@@ -19,7 +19,7 @@ import { CHECKPOINT_STEM, hasCheckpoint, saveCheckpoint } from '../checkpoint';
 import { loadImageStore } from '../identity/image-store';
 import { checkRunPlan, LOG_FILE, PLAN_FILE, trimRunLog, type RunFolderOptions, type RunResult } from '../run-folder';
 import type { TaskSpec } from '../train-task';
-import { evaluateGenerator, loadTruthTextures } from './generator-eval';
+import { evaluateGenerator, generatorSource, loadTruthTextures, writeSampleSheet } from './generator-eval';
 import { assembleBatch, loadBackgroundPhotos, removeSubject, type FeatureCache } from './texture-data';
 
 /** The optimisation settings of a generator run (the method's recipe by default). */
@@ -90,6 +90,8 @@ export const GENERATOR_INFO_FILE = 'generator.json';
 const VALIDATION_FILE = 'validation.jsonl';
 const FEATURE_BATCH = 32;
 const VALIDATION_IMAGES_PER_IDENTITY = 4;
+/** Rows of `validation-samples.png`. */
+const SHEET_ROWS = 8;
 
 /** Splits the items into training and held-out identities (evenly spaced over the sorted identities). */
 export function holdOutIdentities(items: readonly LoadedItem[], count: number): { train: LoadedItem[]; validation: LoadedItem[] } {
@@ -182,13 +184,22 @@ export async function trainTextureGenerator(options: TextureTrainOptions): Promi
   const validate = async (weights: ReadonlyMap<string, Float32Array>, step: number): Promise<Record<string, number>> => {
     setHostWeights(options.generator, weights);
     const rows: ImageMetrics[] = await evaluateGenerator({
-      generator: options.generator,
+      textures: generatorSource(options.generator),
       items: validation,
       pixels: valPixels,
       size: plan.image,
       truth,
       charts: options.charts,
       networks: options.networks,
+    });
+    // One image of each of the first held-out identities.
+    const shown = validation.map((_, i) => i).filter((i) => i % VALIDATION_IMAGES_PER_IDENTITY === 0).slice(0, SHEET_ROWS);
+    await writeSampleSheet(path.join(out, 'validation-samples.png'), {
+      textures: generatorSource(options.generator),
+      items: shown.map((i) => validation[i]),
+      pixels: shown.map((i) => valPixels[i]),
+      size: plan.image,
+      truth: shown.map((i) => truth[i]),
     });
     const mean = meanMetrics(rows);
     fs.appendFileSync(path.join(out, VALIDATION_FILE), `${JSON.stringify({ step, ...mean })}\n`);

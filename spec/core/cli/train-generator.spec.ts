@@ -1,0 +1,124 @@
+import { expect } from 'chai';
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { runRetex } from '../../helpers/cli';
+
+const BIN = path.join(__dirname, '..', '..', '..', '..', 'bin', 'retex.js');
+const STEPS = 24;
+
+function loggedSteps(out: string): number {
+  const file = path.join(out, 'train-log.jsonl');
+  if (!fs.existsSync(file)) return 0;
+  return fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).length;
+}
+
+describe('retex prepare / train / eval-generator', () => {
+  let root: string;
+  let data: string;
+  let prepared: string;
+  const train = (out: string, ...extra: string[]): string[] => [
+    'train', '--category', 'human', '--data', data, '--out', out, '--steps', String(STEPS), '--checkpoint-every', '5',
+    '--validate-every', '12', '--validation-identities', '1', '--batch', '2x2', '--width', '0.0625', '--no-progress', ...extra,
+  ];
+
+  before(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'retex-train-generator-'));
+    data = path.join(root, 'people');
+    const synth = runRetex(['synth', '--category', 'human', '--out', data, '--identities', '8', '--images-per-identity', '4', '--no-progress']);
+    expect(synth.status, synth.stderr).to.equal(0);
+    prepared = path.join(data, 'retex-prepared', 'ground-truth');
+  });
+
+  it('prepares every image with the ground-truth meshes, reports the outcome, and a rerun does nothing again', () => {
+    const first = runRetex(['prepare', '--category', 'human', '--data', data, '--ground-truth-meshes', '--json', '--no-progress']);
+    expect(first.status, first.stderr).to.equal(0);
+    const summary = JSON.parse(first.stdout);
+    expect(summary).to.include({ total: 32, prepared: 32, failed: 0, processed: 32, completed: true });
+    for (const f of ['prepare-plan.json', 'results.jsonl', 'prepared.json', 'uv-charts.png']) expect(fs.existsSync(path.join(prepared, f)), f).to.equal(true);
+    expect(fs.readdirSync(path.join(prepared, 'operators'))).to.have.length(32);
+    const again = runRetex(['prepare', '--category', 'human', '--data', data, '--ground-truth-meshes', '--json', '--no-progress']);
+    expect(again.status, again.stderr).to.equal(0);
+    expect(JSON.parse(again.stdout)).to.include({ processed: 0, prepared: 32 });
+    expect(again.stderr).to.match(/32 of 32 images were prepared by an earlier run/);
+  });
+
+  it('reports the images a predictor cannot fit and refuses a folder prepared otherwise', () => {
+    const notData = path.join(root, 'empty');
+    fs.mkdirSync(notData);
+    const bad = runRetex(['prepare', '--category', 'human', '--data', notData, '--ground-truth-meshes', '--no-progress']);
+    expect(bad.status).to.not.equal(0);
+    expect(bad.stderr).to.match(/bounding_box_train|Market-1501/);
+    const other = runRetex(['prepare', '--category', 'human', '--data', data, '--predictor', 'random-pose', '--out', prepared, '--no-progress']);
+    expect(other.status).to.not.equal(0);
+    expect(other.stderr).to.match(/prepared with other settings/);
+  });
+
+  it('trains, is killed with SIGKILL at a random step, resumes, and ends with the same weights as an uninterrupted run', async () => {
+    const whole = runRetex(train(path.join(root, 'whole')));
+    expect(whole.status, whole.stderr).to.equal(0);
+    for (const f of ['train-log.jsonl', 'validation.jsonl', 'loss-curve.png', 'validation.png', 'validation-samples.png', 'model/generator.json']) {
+      expect(fs.existsSync(path.join(root, 'whole', f)), f).to.equal(true);
+    }
+    const log = fs.readFileSync(path.join(root, 'whole', 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(Object.keys(log[0].terms)).to.have.members(['reid', 'face']);
+    const out = path.join(root, 'killed');
+    const killAt = 6 + Math.floor(Math.random() * 14);
+    const child = spawn(process.execPath, [BIN, ...train(out)], { stdio: 'ignore' });
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (loggedSteps(out) >= killAt) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      }, 20);
+      child.on('exit', () => {
+        clearInterval(timer);
+        resolve();
+      });
+    });
+    expect(loggedSteps(out), 'the run was killed before its end').to.be.lessThan(STEPS);
+    const resumed = runRetex(train(out, '--resume'));
+    expect(resumed.status, resumed.stderr).to.equal(0);
+    expect(resumed.stderr).to.match(new RegExp(`resuming from the checkpoint at step \\d+ of ${STEPS}`));
+    const read = (dir: string): Buffer => {
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'model', 'weights.json'), 'utf8'));
+      return fs.readFileSync(path.join(dir, 'model', manifest.data));
+    };
+    expect(read(out).equals(read(path.join(root, 'whole'))), 'final weights equal').to.equal(true);
+    expect(loggedSteps(out)).to.equal(STEPS);
+  });
+
+  it('scores the trained generator beside the mean-colour baseline', () => {
+    const out = path.join(root, 'eval');
+    const result = runRetex(['eval-generator', '--category', 'human', '--data', data, '--model', path.join(root, 'whole', 'model'), '--out', out, '--json', '--no-progress']);
+    expect(result.status, result.stderr).to.equal(0);
+    const figures = JSON.parse(result.stdout);
+    expect(figures.images).to.equal(32);
+    for (const row of [figures.generator, figures.mean_colour_baseline]) {
+      expect(row).to.have.keys(['ssim', 'mask_ssim', 'cossim', 'cossim_r', 'texture_all', 'texture_visible', 'texture_unseen']);
+      expect(row.ssim).to.be.within(-1, 1);
+      expect(row.texture_all).to.be.within(0, 1);
+    }
+    expect(fs.existsSync(path.join(out, 'samples.png'))).to.equal(true);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')).per_image).to.have.length(32);
+  });
+
+  it('names the missing operator file, and refuses a run folder that already holds a run', () => {
+    const again = runRetex(train(path.join(root, 'whole')));
+    expect(again.status).to.not.equal(0);
+    expect(again.stderr).to.match(/already holds a training run.*--resume/);
+    const op = path.join(prepared, 'operators', fs.readdirSync(path.join(prepared, 'operators'))[3]);
+    fs.renameSync(op, `${op}.moved`);
+    try {
+      const missing = runRetex(train(path.join(root, 'other')));
+      expect(missing.status).to.not.equal(0);
+      expect(missing.stderr).to.include(op);
+      expect(missing.stderr).to.match(/missing: rerun retex prepare/);
+    } finally {
+      fs.renameSync(`${op}.moved`, op);
+    }
+  });
+});
