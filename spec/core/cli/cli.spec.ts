@@ -32,7 +32,7 @@ describe('core/cli (the retex binary)', () => {
     const config = JSON.parse(stdout);
     expect(config.category).to.equal('bird');
     expect(config.backend).to.equal('cpu');
-    expect(config.texture).to.deep.equal({ height: 128, width: 256 });
+    expect(config.texture).to.deep.equal({ height: 64, width: 128 });
     expect(stderr).to.contain('configs/bird.json');
   });
 
