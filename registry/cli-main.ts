@@ -46,6 +46,7 @@ export function cliServices(registry: PluginRegistry): CliServices {
     },
     loadRole: (config, role) => resolveRole(createRunContainer(registry, config), role),
     roleWorkerModule: path.join(__dirname, 'role-workers.js'),
+    shippedGenerator: (category) => registry.forCategory(category).generator ?? null,
     identityRecipes: (category) => registry.forCategory(category).identityNetworks ?? {},
   };
 }

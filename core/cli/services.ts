@@ -1,4 +1,4 @@
-import type { IdentityNetworkRecipe, PluginBenchmark, RetexConfig, Role, RoleTypes, SyntheticDataWriter } from '../plugin';
+import type { IdentityNetworkRecipe, PluginBenchmark, RetexConfig, Role, RoleTypes, ShippedGenerator, SyntheticDataWriter } from '../plugin';
 
 /** One implementation of a role, as `retex plugins` lists it. */
 export interface ImplementationSummary {
@@ -61,6 +61,8 @@ export interface CliServices {
    * (`createPrepareProcessor`, `createTextureTask`; see registry/role-workers.ts).
    */
   readonly roleWorkerModule: string;
+  /** The texture generator the plugin serving `category` ships, or null. */
+  shippedGenerator(category: string): ShippedGenerator | null;
   /** The re-ID network recipes of the plugin serving `category`, by architecture id (may be empty). */
   identityRecipes(category: string): Readonly<Record<string, IdentityNetworkRecipe>>;
 }

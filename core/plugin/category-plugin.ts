@@ -53,6 +53,17 @@ export interface CategoryPlugin extends PluginRegistrationHook {
   readonly identityNetworks?: Readonly<Record<string, IdentityNetworkRecipe>>;
   /** Named UV regions of the category's texture (face, hands) and reference textures for them (the face term). */
   readonly textureRegions?: TextureRegions;
+  /** The texture generator the plugin ships, trained by `retex train` (the default of `retex eval-generator`). */
+  readonly generator?: ShippedGenerator;
+}
+
+/** A trained U-Net a plugin ships. */
+export interface ShippedGenerator {
+  readonly description: string;
+  /** Absolute path of the model folder `retex train` wrote (`<run>/model`). */
+  readonly weights: string;
+  /** The commands that reproduce it (shown when the folder is missing). */
+  readonly reproduce: string;
 }
 
 /**

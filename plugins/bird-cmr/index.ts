@@ -7,6 +7,7 @@ import { PhotoPredictor } from './predictors/photo';
 import { DEFAULT_KEYPOINT_WEIGHT, DEFAULT_REFINE_EVALUATIONS } from './predictors/silhouette-refine';
 import { buildBirdMeanShape, DEFAULT_SUBDIVISIONS } from './shape/mean-shape';
 import { GroundTruthBirdPredictor } from './predictors/ground-truth';
+import { BIRD_GENERATOR } from './generator';
 import { BIRD_SYNTH } from './synth/cub-synth';
 import { BIRD_IDENTITY_NETWORKS } from './identity-networks';
 
@@ -148,4 +149,5 @@ export const birdCmrPlugin: CategoryPlugin = {
   benchmarks: { fit: BIRD_FIT_BENCHMARK },
   synth: BIRD_SYNTH,
   identityNetworks: BIRD_IDENTITY_NETWORKS,
+  generator: BIRD_GENERATOR,
 };

@@ -4,6 +4,7 @@ import { HUMAN_MESH_PREDICTORS } from './predictors/mesh-predictor-implementatio
 import { HUMAN_FIT_BENCHMARK } from './keypoint-fit/fit-benchmark-entry';
 import { HUMAN_SYNTH } from './synth/market-synth';
 import { HUMAN_IDENTITY_NETWORKS } from './identity-networks';
+import { HUMAN_GENERATOR } from './generator';
 import { HUMAN_TEXTURE_REGIONS } from './texture-regions';
 
 export { HUMAN_MESH_PREDICTORS };
@@ -69,5 +70,6 @@ export const humanSmplPlugin: CategoryPlugin = {
   benchmarks: { fit: HUMAN_FIT_BENCHMARK },
   synth: HUMAN_SYNTH,
   identityNetworks: HUMAN_IDENTITY_NETWORKS,
+  generator: HUMAN_GENERATOR,
   textureRegions: HUMAN_TEXTURE_REGIONS,
 };

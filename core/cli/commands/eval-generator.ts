@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import * as fs from 'fs';
 import * as path from 'path';
 import { describeBackend, initBackend } from '../../backend/backend';
 import { writeFileAtomic } from '../../io/atomic-write';
@@ -18,7 +19,7 @@ import { identityRunConfig } from './train-identity';
 export interface EvalGeneratorOptions {
   readonly category: string;
   readonly data: string;
-  readonly model: string;
+  readonly model?: string;
   readonly prepared?: string;
   readonly out?: string;
   readonly config?: string;
@@ -46,6 +47,16 @@ export function formatMetricTable(rows: ReadonlyArray<[string, Readonly<Record<s
   return cells.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
 }
 
+/** The folder of the category's shipped generator. @throws saying how to make it when it is missing. */
+export function shippedGeneratorFolder(services: CliServices, category: string): string {
+  const shipped = services.shippedGenerator(category);
+  if (shipped == null) throw new Error(`the '${category}' plugin ships no texture generator: pass --model DIR (a folder retex train wrote)`);
+  if (!fs.existsSync(path.join(shipped.weights, 'weights.json'))) {
+    throw new Error(`the shipped ${category} generator is missing from ${shipped.weights}: it is made by ${shipped.reproduce}; or pass --model DIR`);
+  }
+  return shipped.weights;
+}
+
 /**
  * Scores a trained generator on every prepared image of a data folder (SSIM, mask-SSIM, CosSim,
  * CosSim-R, texture errors where the truth is known) beside the mean-colour baseline.
@@ -62,12 +73,13 @@ export async function runEvalGenerator(services: CliServices, o: EvalGeneratorOp
   });
   if (o.out != null) checkApart(o.out, data, '--out and --data');
   note(describeBackend(await initBackend(config.backend)));
-  const generator = await UNet.load(path.resolve(o.model));
+  const model = path.resolve(o.model ?? shippedGeneratorFolder(services, config.category));
+  const generator = await UNet.load(model);
   const { networks, owned } = await evaluationNetworks(services, config);
   try {
     if (generator.inputSize.join() !== plan.image.join() || generator.textureSize.join() !== plan.texture.join()) {
       throw new Error(
-        `the generator in ${o.model} maps ${generator.inputSize.join('x')} images to ${generator.textureSize.join('x')} textures, ` +
+        `the generator in ${model} maps ${generator.inputSize.join('x')} images to ${generator.textureSize.join('x')} textures, ` +
           `but ${preparedDir} holds ${plan.image.join('x')} images and ${plan.texture.join('x')} textures: prepare with --image/--texture to match`,
       );
     }
@@ -84,7 +96,7 @@ export async function runEvalGenerator(services: CliServices, o: EvalGeneratorOp
     const rows = await evaluateGenerator({ ...common, textures: generatorSource(generator), onProgress: (d) => bar?.update(d) });
     const baseline = await evaluateGenerator({ ...common, textures: meanColourSource(plan.texture), onProgress: (d) => bar?.update(items.length + d) });
     bar?.stop();
-    const summary = { model: path.resolve(o.model), prepared: preparedDir, images: items.length, generator: meanMetrics(rows), mean_colour_baseline: meanMetrics(baseline) };
+    const summary = { model, prepared: preparedDir, images: items.length, generator: meanMetrics(rows), mean_colour_baseline: meanMetrics(baseline) };
     if (o.out != null) {
       const out = path.resolve(o.out);
       await writeFileAtomic(path.join(out, 'metrics.json'), `${JSON.stringify({ ...summary, per_image: rows, per_image_baseline: baseline }, null, 1)}\n`);
@@ -99,7 +111,7 @@ export async function runEvalGenerator(services: CliServices, o: EvalGeneratorOp
     }
     if (o.json) printJson(summary);
     else {
-      printLine(`${items.length} images of ${data} (${plan.splits.join(', ')}), generator ${path.resolve(o.model)}`);
+      printLine(`${items.length} images of ${data} (${plan.splits.join(', ')}), generator ${model}`);
       formatMetricTable([
         ['generator', summary.generator],
         ['mean colour', summary.mean_colour_baseline],
@@ -117,7 +129,7 @@ export function evalGeneratorCommand(services: CliServices): Command {
     .description('score a trained texture generator on a prepared data folder (SSIM, mask-SSIM, CosSim, CosSim-R, texture errors) beside the mean-colour baseline')
     .requiredOption('-c, --category <name>', 'category (human, bird)')
     .requiredOption('-d, --data <dir>', 'data folder (prepared with retex prepare)')
-    .requiredOption('-m, --model <dir>', 'the model folder retex train wrote (<run>/model)')
+    .option('-m, --model <dir>', "the model folder retex train wrote (<run>/model); default: the category's shipped generator")
     .option('--prepared <dir>', "prepared folder (default <data>/retex-prepared/<the config's mesh predictor>)")
     .option('-o, --out <dir>', 'also write metrics.json (per image) and samples.png here')
     .option('--config <file>', 'config file')

@@ -101,6 +101,7 @@ describe('core/bench/identity', () => {
   it('prints one JSON object with one row per network with --json', async () => {
     const services = {
       roleWorkerModule: '',
+    shippedGenerator: () => null,
       identityRecipes: () => ({ pcb: { description: 'tiny PCB', network: TINY, train: {} } }),
     } as unknown as CliServices;
     const out = await captureStdout(() =>

@@ -37,6 +37,7 @@ function fakeServices(writers: Record<string, SyntheticDataWriter>): CliServices
     },
     loadRole: () => Promise.reject(new Error('not used')),
     roleWorkerModule: '',
+    shippedGenerator: () => null,
     identityRecipes: () => ({}),
   };
 }
