@@ -69,15 +69,11 @@ function sniffFormat(buf: Uint8Array): SupportedImageFormat | undefined {
   return undefined;
 }
 
-/** A short printable preview of data that is not an image, e.g. an HTML page saved as .jpg. */
+/** What data that is not an image looks like, without quoting it (a file's content never goes into an error). */
 function describeNonImage(buf: Uint8Array): string {
-  const head = buf.subarray(0, 40);
-  const printable = head.every((c) => c === 9 || c === 10 || c === 13 || (c >= 32 && c < 127));
-  if (printable) {
-    const text = Buffer.from(head).toString('latin1').replace(/\s+/g, ' ').trim();
-    return `it looks like text ("${text}${buf.length > head.length ? '...' : ''}")`;
-  }
-  return `it starts with bytes ${Buffer.from(buf.subarray(0, 8)).toString('hex')}`;
+  const head = buf.subarray(0, 64);
+  const printable = head.length > 0 && head.every((c) => c === 9 || c === 10 || c === 13 || (c >= 32 && c < 127));
+  return printable ? 'it looks like a text file' : 'its first bytes match no image format';
 }
 
 function validateOptions(opts: DecodeImageOptions, name: string): void {

@@ -106,7 +106,7 @@ describe('retex prepare / train / eval-generator', () => {
     expect(JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')).per_image).to.have.length(32);
   });
 
-  it('names the missing operator file, and refuses a run folder that already holds a run', () => {
+  it('names a missing operator file and a corrupt image, and refuses a run folder that already holds a run', () => {
     const again = runRetex(train(path.join(root, 'whole')));
     expect(again.status).to.not.equal(0);
     expect(again.stderr).to.match(/already holds a training run.*--resume/);
@@ -119,6 +119,17 @@ describe('retex prepare / train / eval-generator', () => {
       expect(missing.stderr).to.match(/missing: rerun retex prepare/);
     } finally {
       fs.renameSync(`${op}.moved`, op);
+    }
+    const image = path.join(data, 'bounding_box_train', fs.readdirSync(path.join(data, 'bounding_box_train')).sort()[0]);
+    const bytes = fs.readFileSync(image);
+    fs.writeFileSync(image, 'not a JPEG at all');
+    try {
+      const corrupt = runRetex(train(path.join(root, 'corrupt')));
+      expect(corrupt.status).to.not.equal(0);
+      expect(corrupt.stderr).to.include(image);
+      expect(corrupt.stderr).to.not.include('not a JPEG at all');
+    } finally {
+      fs.writeFileSync(image, bytes);
     }
   });
 });

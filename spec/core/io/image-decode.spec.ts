@@ -185,7 +185,9 @@ describe('core/io/image-decode', () => {
     it('a text file renamed .jpg', async () => {
       fs.writeFileSync(file('notes.jpg'), '<!DOCTYPE html><html><body>404 Not Found</body></html>\n');
       const e = await expectImageError(readImage(file('notes.jpg')), 'unsupported-format', file('notes.jpg'), 'not a PNG, JPEG or WebP');
-      expect(e.message).to.contain('<!DOCTYPE html>');
+      // The error says what the file looks like without quoting it (it may hold private text).
+      expect(e.message).to.contain('looks like a text file');
+      expect(e.message).to.not.contain('DOCTYPE');
       expect(e.file).to.equal(file('notes.jpg'));
     });
 
