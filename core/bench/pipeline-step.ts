@@ -12,7 +12,7 @@
  *   thread, weights written back to every replica): exactly `retex train`'s step;
  * - 1 thread: `TrainStep` on the same task in this process (tfjs's Adam; it has no weight decay, which
  *   costs one multiply-add per weight less than the peer).
- * Both time the median of the timed steps after the warm-up. `assembleBatch` (about a millisecond on the
+ * Both time the median of the timed steps after the warm-up. `assembleBatch` (a few milliseconds on the
  * main thread) is reported apart, not in the step: the peer's batch is prepared too.
  */
 import * as fs from 'fs';
@@ -21,12 +21,11 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { describeBackend, initBackend, type BackendRequest } from '../backend/backend';
 import { tf } from '../backend/tf';
-import { UNet } from '../nn/unet';
+import { composite } from '../renderer/composite';
 import { DataParallelTrainer } from '../train/data-parallel';
 import { hostOptimizerStep, startRun } from '../train/host-step';
 import { disposeBatch, hostBatchToTensors } from '../train/host-tensors';
 import { batchRenderOperator, renderBatch, tapMasks } from '../train/texture/batch-render';
-import { composite } from '../renderer/composite';
 import { TrainStep, DEFAULT_LEARNING_RATE } from '../train/train-step';
 import type { TensorBatch } from '../train/train-task';
 import type { TextureTask } from '../train/texture/texture-task';
@@ -139,10 +138,20 @@ export interface BenchPipelineStepResult {
   readonly num_tensors_1thread: readonly number[];
   /** Live tensors per worker after each of the data-parallel probe steps. */
   readonly num_tensors_workers: readonly (readonly number[])[];
+  /**
+   * The last data-parallel probe step (`DataParallelTrainer.step`, Adam inside the workers): its wall time,
+   * and per worker the ms spent inside the worker on its shard's loss and gradients and on the update. The
+   * wall time minus the slowest worker's is the data-parallel overhead (splitting and sending the batch,
+   * collecting and averaging the gradients, messages); null with one thread.
+   */
+  readonly worker_probe_ms: { readonly total: number; readonly gradients: readonly number[]; readonly apply: readonly number[] } | null;
   readonly torch_version: string | null;
   /** Memory format of the counted torch runs (the faster of NCHW and channels_last). */
   readonly torch_memory_format: string | null;
   readonly torch_memory_format_1thread: string | null;
+  /** The peer's median per memory format (it reports the faster). */
+  readonly torch_ms_by_memory_format: Readonly<Record<string, number>> | null;
+  readonly torch_ms_by_memory_format_1thread: Readonly<Record<string, number>> | null;
   /** OpenMP wait policy of the counted multi-threaded torch run (the faster of ACTIVE and PASSIVE). */
   readonly torch_omp_wait_policy: OmpWaitPolicy | null;
   /** Why the torch figures are null, with the install command. */
@@ -208,7 +217,7 @@ function timeMedian(fn: () => void, runs: number): number {
 function stageTimes(task: TextureTask, tensors: TensorBatch, stepMs: number, runs: number): PipelineProfile['stages_ms_1thread'] {
   const images = tensors.images as tf.Tensor4D;
   const [b, h, w] = images.shape;
-  const generator = task.generator as UNet;
+  const generator = task.generator;
   const [th, tw] = generator.textureSize;
   const term = task.objective.featureTerms()[0];
   const k = tensors.taps.size / (b * h * w);
@@ -344,6 +353,7 @@ export async function runBenchPipelineStep(options: BenchPipelineStepOptions = {
   // retex, all cores: `retex train`'s step (workers' gradients, Adam on the host).
   let retexN = retex1;
   const numTensorsWorkers: number[][] = [];
+  let workerProbe: BenchPipelineStepResult['worker_probe_ms'] = null;
   let hostStep: PipelineProfile['host_step_ms'] = null;
   if (threads > 1) {
     note(`retex, ${threads} workers: starting`);
@@ -389,6 +399,10 @@ export async function runBenchPipelineStep(options: BenchPipelineStepOptions = {
         for (let i = 0; i < LEAK_PROBE_STEPS; i++) {
           await dp.step(host.batch);
           numTensorsWorkers.push([...(dp.lastStepTimings?.numTensors ?? [])]);
+          const timings = dp.lastStepTimings;
+          if (timings) {
+            workerProbe = { total: round(timings.totalMs, 1), gradients: timings.gradientMs.map((ms) => round(ms, 1)), apply: timings.applyMs.map((ms) => round(ms, 1)) };
+          }
         }
       } catch (err) {
         throw explainAbort(err, `${label}, ${Math.ceil(batch / threads)} samples per worker`);
@@ -431,6 +445,8 @@ export async function runBenchPipelineStep(options: BenchPipelineStepOptions = {
   const torchMs = torchN?.ms_median ?? null;
   const torchMs1 = torch1?.ms_median ?? null;
   const gflops = (ms: number): number => round(convGflops / (ms / 1000), 2);
+  const byFormat = (r: PeerResult | null): Record<string, number> | null =>
+    r == null ? null : Object.fromEntries(Object.entries(r.ms_median_by_format).map(([k, v]) => [k, round(v, 1)]));
   return {
     pipeline: true,
     backend: info.name,
@@ -463,9 +479,12 @@ export async function runBenchPipelineStep(options: BenchPipelineStepOptions = {
     torch_loss: torch1?.loss ?? null,
     num_tensors_1thread: numTensors1,
     num_tensors_workers: numTensorsWorkers,
+    worker_probe_ms: workerProbe,
     torch_version: torch1?.torch_version ?? null,
     torch_memory_format: torchN?.memory_format ?? null,
     torch_memory_format_1thread: torch1?.memory_format ?? null,
+    torch_ms_by_memory_format: byFormat(torchN),
+    torch_ms_by_memory_format_1thread: byFormat(torch1),
     torch_omp_wait_policy: threads > 1 ? (torchN?.omp_wait_policy ?? null) : null,
     torch_note: torchReason,
     ...(profile

@@ -80,6 +80,7 @@ describe('core/bench/pipeline-step', () => {
     expect(r.num_tensors_workers).to.have.length(2);
     expect(r.num_tensors_workers[1]).to.deep.equal(r.num_tensors_workers[0]);
     expect(r.num_tensors_workers[0]).to.have.length(2);
+    expect(r.worker_probe_ms?.gradients).to.have.length(2);
   });
 
   it('is `retex bench train-step --pipeline --json`: one JSON object', async () => {
