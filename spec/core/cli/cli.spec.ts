@@ -2,9 +2,21 @@ import { expect } from 'chai';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { spawn } from 'child_process';
 import { runRetex } from '../../helpers/cli';
 
 describe('core/cli (the retex binary)', () => {
+  it('`retex plugins | head -1`: a reader that stops early ends the output quietly, exit 0', async () => {
+    const bin = path.join(__dirname, '..', '..', '..', '..', 'bin', 'retex.js');
+    const child = spawn(process.execPath, [bin, 'plugins'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).to.not.match(/EPIPE|Error/);
+    expect(code).to.equal(0);
+  });
+
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'retex-cli-'));
 
   it('`retex plugins --json` lists both plugins with every role', () => {
