@@ -1,8 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
-import Table from 'cli-table3';
 import { BACKEND_REQUESTS, describeBackend, initBackend } from '../../backend/backend';
 import type { BackendRequest } from '../../backend/backend';
-import { note, printJson, printLine } from '../output';
+import { note, printJson, printLine, outputTable } from '../output';
 import type { CliServices } from '../services';
 
 export interface BenchFitOptions {
@@ -35,7 +34,7 @@ export async function runBenchFit(services: CliServices, options: BenchFitOption
     return rows;
   }
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => typeof r[k] !== 'object')))];
-  const table = new Table({ head: keys, style: { head: [] } });
+  const table = outputTable(keys);
   for (const row of rows) table.push(keys.map((k) => String(row[k] ?? '')));
   printLine(table.toString());
   return rows;

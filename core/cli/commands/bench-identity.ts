@@ -1,8 +1,7 @@
-import Table from 'cli-table3';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKEND_REQUESTS, type BackendRequest } from '../../backend/backend';
 import { FULL_PCB_NETWORK, runBenchIdentity, type BenchIdentityResult, type IdentityBenchNetwork } from '../../bench/identity';
-import { note, printJson, printLine } from '../output';
+import { note, printJson, printLine, outputTable } from '../output';
 import type { CliServices } from '../services';
 import { nonNegativeInt, positiveInt } from '../arg-parsers';
 
@@ -54,7 +53,7 @@ function fmt(x: number | null, digits = 0, unit = ''): string {
 
 /** The human-readable report: one table row per network and thread count, then notes and profiles. */
 export function formatBenchIdentity(r: BenchIdentityResult): string {
-  const table = new Table({ head: ['network', 'threads', 'retex ms', 'torch ms', 'retex / torch', 'retex GFLOP/s', 'torch GFLOP/s'] });
+  const table = outputTable(['network', 'threads', 'retex ms', 'torch ms', 'retex / torch', 'retex GFLOP/s', 'torch GFLOP/s']);
   for (const row of r.rows) {
     const g = (ms: number | null): string => fmt(ms == null ? null : row.conv_gflops_per_step / (ms / 1000), 1);
     table.push([row.network, '1', fmt(row.retex_ms_1thread), fmt(row.torch_ms_1thread), fmt(row.ratio_1thread, 2, 'x'), g(row.retex_ms_1thread), g(row.torch_ms_1thread)]);
@@ -84,7 +83,7 @@ export function formatBenchIdentity(r: BenchIdentityResult): string {
     if (row.profile_wall_ms != null) {
       lines.push(`${row.network}: profiled 1-thread step ${row.profile_wall_ms.toFixed(0)} ms wall, ${row.profile_kernel_ms?.toFixed(0)} ms in kernels`);
     }
-    const k = new Table({ head: [`kernel (${row.network}, 1-thread step)`, 'ms', 'calls', 'share'] });
+    const k = outputTable([`kernel (${row.network}, 1-thread step)`, 'ms', 'calls', 'share']);
     for (const e of row.top_kernels) k.push([e.kernel, e.ms.toFixed(1), String(e.calls), `${(e.share * 100).toFixed(1)}%`]);
     lines.push(k.toString());
   }

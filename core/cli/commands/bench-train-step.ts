@@ -1,9 +1,8 @@
-import Table from 'cli-table3';
 import { Command, InvalidArgumentError } from 'commander';
 import { BACKEND_REQUESTS, type BackendRequest } from '../../backend/backend';
 import { runBenchPipelineStep, type BenchPipelineStepResult } from '../../bench/pipeline-step';
 import { runBenchTrainStep, type BenchTrainStepResult } from '../../bench/train-step';
-import { note, printJson, printLine } from '../output';
+import { note, printJson, printLine, outputTable } from '../output';
 
 export interface BenchTrainStepCliOptions {
   readonly backend: string;
@@ -42,7 +41,7 @@ function fmt(x: number | null, digits = 0, unit = ''): string {
 
 /** The human-readable report: one row per thread count, then the FLOP figures. */
 export function formatBenchTrainStep(r: BenchTrainStepResult): string {
-  const table = new Table({ head: ['threads', 'retex ms/step', 'torch ms/step', 'retex / torch', 'retex conv GFLOP/s'] });
+  const table = outputTable(['threads', 'retex ms/step', 'torch ms/step', 'retex / torch', 'retex conv GFLOP/s']);
   table.push(['1', fmt(r.retex_ms_per_step_1thread), fmt(r.torch_ms_per_step_1thread), fmt(r.ratio_1thread, 2, 'x'), fmt(r.retex_gflops_per_s_1thread, 2)]);
   if (r.threads > 1) {
     table.push([String(r.threads), fmt(r.retex_ms_per_step), fmt(r.torch_ms_per_step), fmt(r.ratio, 2, 'x'), fmt(r.retex_gflops_per_s, 2)]);
@@ -59,7 +58,7 @@ export function formatBenchTrainStep(r: BenchTrainStepResult): string {
   }
   if (r.torch_note) lines.push(`PyTorch peer: ${r.torch_note}`);
   if (r.top_kernels) {
-    const k = new Table({ head: ['kernel (1-thread step)', 'ms', 'calls', 'share'] });
+    const k = outputTable(['kernel (1-thread step)', 'ms', 'calls', 'share']);
     for (const e of r.top_kernels) k.push([e.kernel, e.ms.toFixed(1), String(e.calls), `${(e.share * 100).toFixed(1)}%`]);
     lines.push(k.toString());
   }
@@ -68,7 +67,7 @@ export function formatBenchTrainStep(r: BenchTrainStepResult): string {
 
 /** The human-readable report of `--pipeline`: one row per thread count, the sizes, then the profile. */
 export function formatBenchPipelineStep(r: BenchPipelineStepResult): string {
-  const table = new Table({ head: ['threads', 'retex ms/step', 'torch ms/step', 'retex / torch', 'retex conv GFLOP/s'] });
+  const table = outputTable(['threads', 'retex ms/step', 'torch ms/step', 'retex / torch', 'retex conv GFLOP/s']);
   table.push(['1', fmt(r.retex_ms_per_step_1thread), fmt(r.torch_ms_per_step_1thread), fmt(r.ratio_1thread, 2, 'x'), fmt(r.retex_gflops_per_s_1thread, 2)]);
   if (r.threads > 1) {
     table.push([String(r.threads), fmt(r.retex_ms_per_step), fmt(r.torch_ms_per_step), fmt(r.ratio, 2, 'x'), fmt(r.retex_gflops_per_s, 2)]);
@@ -95,7 +94,7 @@ export function formatBenchPipelineStep(r: BenchPipelineStepResult): string {
     if (ts && r.threads > 1) lines.push(`PyTorch, ${r.threads} threads, parts alone: U-Net ${ts.unet.toFixed(1)}, render + composite ${ts.render.toFixed(1)}, PCB forward + input gradient ${ts.identity.toFixed(1)}`);
     const hs = r.profile.host_step_ms;
     if (hs) lines.push(`${r.threads}-worker host step ${hs.total} ms: worker gradients ${hs.gradients}, read weights ${hs.read_weights}, Adam ${hs.adam}, write weights ${hs.write_weights}`);
-    const k = new Table({ head: ['kernel (1-thread step)', 'ms', 'calls', 'share'] });
+    const k = outputTable(['kernel (1-thread step)', 'ms', 'calls', 'share']);
     for (const e of r.profile.top_kernels) k.push([e.kernel, e.ms.toFixed(1), String(e.calls), `${(e.share * 100).toFixed(1)}%`]);
     lines.push(`profiled step: ${r.profile.wall_ms} ms wall, ${r.profile.kernel_ms} ms in kernels`);
     lines.push(k.toString());

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import Table from 'cli-table3';
 import { ROLES } from '../../plugin';
-import { printJson, printLine } from '../output';
+import { printJson, printLine, outputTable } from '../output';
 import type { CliServices, PluginSummary } from '../services';
 
 export interface PluginsOptions {
@@ -17,7 +16,7 @@ export function runPlugins(services: CliServices, options: PluginsOptions): read
   }
   for (const plugin of plugins) {
     printLine(`${plugin.id}  (category: ${plugin.categories.join(', ')})  ${plugin.description}`);
-    const table = new Table({ head: ['role', 'implementations'], style: { head: [] } });
+    const table = outputTable(['role', 'implementations']);
     for (const role of ROLES) {
       const impls = plugin.roles[role];
       table.push([

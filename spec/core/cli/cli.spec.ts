@@ -6,6 +6,13 @@ import { spawn } from 'child_process';
 import { runRetex } from '../../helpers/cli';
 
 describe('core/cli (the retex binary)', () => {
+  it('piped output holds no colour escape codes', () => {
+    const { status, stdout } = runRetex(['plugins']);
+    expect(status).to.equal(0);
+    expect(stdout).to.contain('human-smpl');
+    expect(stdout).to.not.contain('\u001b[');
+  });
+
   it('`retex plugins | head -1`: a reader that stops early ends the output quietly, exit 0', async () => {
     const bin = path.join(__dirname, '..', '..', '..', '..', 'bin', 'retex.js');
     const child = spawn(process.execPath, [bin, 'plugins'], { stdio: ['ignore', 'pipe', 'pipe'] });
