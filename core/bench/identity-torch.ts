@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { findTorchBenchScript, runPeerProcess } from './torch-peer-process';
+import { bestOfWaitPolicies, findTorchBenchScript, runPeerProcess, runTorchPeerJson } from './torch-peer-process';
 import { TORCH_INSTALL_HINT, TORCH_PYTHON, type OmpWaitPolicy } from './train-step-torch';
 
 /** What bench/torch/identity_forward.py prints. */
@@ -63,15 +63,8 @@ export async function torchIdentityUnavailableReason(python: string = TORCH_PYTH
  * waits (ACTIVE) and once with PASSIVE waits and keeps the faster median, as `retex bench train-step`
  * does (spinning threads slow torch down when anything else uses the cores, which would flatter retex).
  */
-export async function runTorchIdentityBest(
-  o: TorchIdentityOptions,
-): Promise<TorchIdentityResult & { omp_wait_policy: OmpWaitPolicy | null }> {
-  if (o.threads <= 1) return { ...(await runTorchIdentity(o)), omp_wait_policy: null };
-  const active = await runTorchIdentity(o, 'ACTIVE');
-  const passive = await runTorchIdentity(o, 'PASSIVE');
-  return passive.ms_median < active.ms_median
-    ? { ...passive, omp_wait_policy: 'PASSIVE' }
-    : { ...active, omp_wait_policy: 'ACTIVE' };
+export async function runTorchIdentityBest(o: TorchIdentityOptions): Promise<TorchIdentityResult & { omp_wait_policy: OmpWaitPolicy | null }> {
+  return bestOfWaitPolicies(o.threads, (policy) => runTorchIdentity(o, policy));
 }
 
 /** Runs the peer script once and parses its JSON line. */
@@ -88,19 +81,5 @@ export async function runTorchIdentity(o: TorchIdentityOptions, ompWaitPolicy?: 
     '--warmup', String(o.warmup),
     '--threads', String(o.threads),
   ];
-  // torch.set_num_threads sets OpenMP's threads; OpenBLAS keeps its own pool unless told.
-  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(o.threads) };
-  if (ompWaitPolicy) env.OMP_WAIT_POLICY = ompWaitPolicy;
-  let stdout: string;
-  try {
-    ({ stdout } = await runPeerProcess(o.python ?? TORCH_PYTHON, args, 60 * 60_000, env));
-  } catch (err) {
-    throw new Error(`the PyTorch identity peer failed: ${String((err as { stderr?: string }).stderr ?? (err as Error).message).trim()}`);
-  }
-  const line = stdout.trim().split('\n').pop() ?? '';
-  try {
-    return JSON.parse(line) as TorchIdentityResult;
-  } catch {
-    throw new Error(`the PyTorch identity peer printed no JSON result: ${stdout.slice(0, 500)}`);
-  }
+  return runTorchPeerJson<TorchIdentityResult>({ what: 'identity peer', python: o.python ?? TORCH_PYTHON, args, timeoutMs: 60 * 60_000, threads: o.threads, ompWaitPolicy });
 }

@@ -34,7 +34,7 @@ import { torchIdentityUnavailableReason } from './identity-torch';
 import { pipelineHostBatch, writePipelinePeerFiles } from './pipeline-batch';
 import { createPipelineBenchTask, pipelineTaskSpec, resolvePipelineTaskOptions, type PipelineTaskOptions } from './pipeline-task';
 import { runTorchPipelineBest, type TorchPipelineResult } from './pipeline-torch';
-import { explainAbort, median, positiveInt, round, timeSteps } from './train-step';
+import { explainAbort, median, positiveInt, round, timeSteps, type StepComparison } from './train-step';
 import { trainStepConvFlops, unetConvLayers } from './train-step-flops';
 import type { OmpWaitPolicy } from './train-step-torch';
 
@@ -95,23 +95,8 @@ export interface PipelineProfile {
 }
 
 /** The benchmark's figures (snake_case: this is the --json output; keys as `bench train-step`'s). */
-export interface BenchPipelineStepResult {
+export interface BenchPipelineStepResult extends StepComparison {
   readonly pipeline: true;
-  readonly backend: string;
-  /** retex, all cores (data-parallel workers, host Adam). */
-  readonly retex_ms_per_step: number;
-  readonly torch_ms_per_step: number | null;
-  /** retex / torch at `threads` threads. */
-  readonly ratio: number | null;
-  readonly ratio_1thread: number | null;
-  readonly retex_ms_per_step_1thread: number;
-  readonly torch_ms_per_step_1thread: number | null;
-  /** U-Net width multiplier. */
-  readonly width: number;
-  readonly batch: number;
-  readonly threads: number;
-  readonly steps: number;
-  readonly warmup: number;
   readonly image_size: readonly [number, number];
   readonly texture_size: readonly [number, number];
   readonly sampling: string;

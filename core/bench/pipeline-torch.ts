@@ -1,4 +1,4 @@
-import { findTorchBenchScript, runPeerProcess } from './torch-peer-process';
+import { bestOfWaitPolicies, findTorchBenchScript, runTorchPeerJson } from './torch-peer-process';
 import type { PipelinePeerFiles } from './pipeline-batch';
 import type { ResolvedPipelineTaskOptions } from './pipeline-task';
 import { TORCH_PYTHON, type OmpWaitPolicy } from './train-step-torch';
@@ -53,12 +53,7 @@ export function findTorchPipelineScript(): string {
  * slow torch down when anything else uses the cores, which would flatter retex).
  */
 export async function runTorchPipelineBest(o: TorchPipelineOptions): Promise<TorchPipelineResult & { omp_wait_policy: OmpWaitPolicy | null }> {
-  if (o.threads <= 1) return { ...(await runTorchPipeline(o)), omp_wait_policy: null };
-  const active = await runTorchPipeline(o, 'ACTIVE');
-  const passive = await runTorchPipeline(o, 'PASSIVE');
-  return passive.ms_median < active.ms_median
-    ? { ...passive, omp_wait_policy: 'PASSIVE' }
-    : { ...active, omp_wait_policy: 'ACTIVE' };
+  return bestOfWaitPolicies(o.threads, (policy) => runTorchPipeline(o, policy));
 }
 
 /** Runs the peer script once and parses its JSON line. */
@@ -87,19 +82,5 @@ export async function runTorchPipeline(o: TorchPipelineOptions, ompWaitPolicy?: 
     '--tap-weights', o.files.tapWeights,
     ...(o.stages ? ['--stages'] : []),
   ];
-  // torch.set_num_threads sets OpenMP's threads; OpenBLAS keeps its own pool unless told.
-  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(o.threads) };
-  if (ompWaitPolicy) env.OMP_WAIT_POLICY = ompWaitPolicy;
-  let stdout: string;
-  try {
-    ({ stdout } = await runPeerProcess(o.python ?? TORCH_PYTHON, args, 60 * 60_000, env));
-  } catch (err) {
-    throw new Error(`the PyTorch pipeline peer failed: ${String((err as { stderr?: string }).stderr ?? (err as Error).message).trim()}`);
-  }
-  const line = stdout.trim().split('\n').pop() ?? '';
-  try {
-    return JSON.parse(line) as TorchPipelineResult;
-  } catch {
-    throw new Error(`the PyTorch pipeline peer printed no JSON result: ${stdout.slice(0, 500)}`);
-  }
+  return runTorchPeerJson<TorchPipelineResult>({ what: 'pipeline peer', python: o.python ?? TORCH_PYTHON, args, timeoutMs: 60 * 60_000, threads: o.threads, ompWaitPolicy });
 }

@@ -1,5 +1,7 @@
 import * as fs from 'fs';
-import { findTorchBenchScript, runPeerProcess } from './torch-peer-process';
+import { bestOfWaitPolicies, findTorchBenchScript, runPeerProcess, runTorchPeerJson, type OmpWaitPolicy } from './torch-peer-process';
+
+export type { OmpWaitPolicy } from './torch-peer-process';
 
 /** The interpreter that has Debian's python3-torch (a venv's python may not). */
 export const TORCH_PYTHON = '/usr/bin/python3';
@@ -50,22 +52,9 @@ export async function torchUnavailableReason(): Promise<string | null> {
   }
 }
 
-/** OpenMP waiting policies tried for multi-threaded peer runs. */
-export type OmpWaitPolicy = 'ACTIVE' | 'PASSIVE';
-
-/**
- * The peer's best time at `o.threads`: with more than one thread it runs once with OpenMP's spinning
- * waits (ACTIVE, the default) and once with PASSIVE waits and keeps the faster median. Why: when
- * anything else competes for the cores, spinning OpenMP threads slow torch down several-fold, which
- * would flatter retex; the benchmark compares against the peer's best.
- */
+/** The peer's best time at `o.threads` (see `bestOfWaitPolicies`). */
 export async function runTorchPeerBest(o: TorchPeerOptions): Promise<TorchPeerResult & { omp_wait_policy: OmpWaitPolicy | null }> {
-  if (o.threads <= 1) return { ...(await runTorchPeer(o)), omp_wait_policy: null };
-  const active = await runTorchPeer(o, 'ACTIVE');
-  const passive = await runTorchPeer(o, 'PASSIVE');
-  return passive.ms_median < active.ms_median
-    ? { ...passive, omp_wait_policy: 'PASSIVE' }
-    : { ...active, omp_wait_policy: 'ACTIVE' };
+  return bestOfWaitPolicies(o.threads, (policy) => runTorchPeer(o, policy));
 }
 
 /** Runs the peer script once and parses its JSON line. */
@@ -85,17 +74,5 @@ export async function runTorchPeer(o: TorchPeerOptions, ompWaitPolicy?: OmpWaitP
     '--classifier-input', String(o.classifierInput[0]), String(o.classifierInput[1]),
     '--blocks-per-stage', String(o.blocksPerStage),
   ];
-  let stdout: string;
-  try {
-    const env = ompWaitPolicy ? { ...process.env, OMP_WAIT_POLICY: ompWaitPolicy } : process.env;
-    ({ stdout } = await runPeerProcess(TORCH_PYTHON, args, 30 * 60_000, env));
-  } catch (err) {
-    throw new Error(`the PyTorch peer failed: ${String((err as { stderr?: string }).stderr ?? (err as Error).message).trim()}`);
-  }
-  const line = stdout.trim().split('\n').pop() ?? '';
-  try {
-    return JSON.parse(line) as TorchPeerResult;
-  } catch {
-    throw new Error(`the PyTorch peer printed no JSON result: ${stdout.slice(0, 500)}`);
-  }
+  return runTorchPeerJson<TorchPeerResult>({ what: 'peer', python: TORCH_PYTHON, args, timeoutMs: 30 * 60_000, ompWaitPolicy });
 }

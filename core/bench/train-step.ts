@@ -41,8 +41,8 @@ export interface KernelShare {
   readonly share: number;
 }
 
-/** The benchmark's figures (snake_case: this is the --json output). */
-export interface BenchTrainStepResult {
+/** The figures every train-step comparison with PyTorch reports (snake_case: the --json keys). */
+export interface StepComparison {
   readonly backend: string;
   /** retex, all cores (data-parallel workers). */
   readonly retex_ms_per_step: number;
@@ -52,11 +52,16 @@ export interface BenchTrainStepResult {
   readonly ratio_1thread: number | null;
   readonly retex_ms_per_step_1thread: number;
   readonly torch_ms_per_step_1thread: number | null;
+  /** Width multiplier of the networks (the pipeline: the U-Net's). */
   readonly width: number;
   readonly batch: number;
   readonly threads: number;
   readonly steps: number;
   readonly warmup: number;
+}
+
+/** The benchmark's figures (snake_case: this is the --json output). */
+export interface BenchTrainStepResult extends StepComparison {
   /** Convolution FLOPs of one step (forward + filter and input gradients), in GFLOP. */
   readonly conv_gflops_per_step: number;
   /** Convolution GFLOP/s reached by retex on all cores and on one thread. */
