@@ -35,6 +35,7 @@ import { ReidNetwork, validateReidConfig, type ReidNetworkConfig } from '../nn/r
 import { scaledChannels } from '../nn/width';
 import { runTorchIdentityBest, torchIdentityUnavailableReason, type TorchIdentityResult } from './identity-torch';
 import type { OmpWaitPolicy } from './train-step-torch';
+import { convolutionLabel, kernelShares, type KernelShare } from './kernel-profile';
 
 /** A network to measure: a name for the row and a `ReidNetwork` config. */
 export interface IdentityBenchNetwork {
@@ -77,14 +78,6 @@ export interface BenchIdentityOptions {
   readonly onNote?: (message: string) => void;
 }
 
-/** Time spent in one kernel (labelled with its filter size for convolutions) during a profiled step. */
-export interface IdentityKernelShare {
-  readonly kernel: string;
-  readonly ms: number;
-  readonly calls: number;
-  /** Fraction of the summed kernel time. */
-  readonly share: number;
-}
 
 /** One network's figures (snake_case: this is the --json output). */
 export interface BenchIdentityRow {
@@ -131,7 +124,7 @@ export interface BenchIdentityRow {
   /** Why the torch figures are null, with the install command. */
   readonly torch_note: string | null;
   /** Present with `profile`: kernels of one single-process step, most expensive first. */
-  readonly top_kernels?: readonly IdentityKernelShare[];
+  readonly top_kernels?: readonly KernelShare[];
   /** Present with `profile`: wall time of the profiled step (profiling adds a little). */
   readonly profile_wall_ms?: number;
   /** Present with `profile`: summed kernel time of that step; the rest is JavaScript (tape, dispatch). */
@@ -499,39 +492,13 @@ async function timeSteps<T>(step: () => Promise<T> | T, warmup: number, steps: n
   return { ms: median(times), last: last as T };
 }
 
-/** Convolutions get their filter size in the label ("Conv2D 1x1"), the batch-norm affine its role. */
-function kernelLabel(k: { name: string; inputShapes?: (number[] | null)[] }): string {
-  const filter = k.inputShapes?.[1];
-  if (/^(Fused)?Conv2D(BackpropInput|BackpropFilter)?$/.test(k.name) && filter?.length === 4) {
-    return `${k.name} ${filter[0]}x${filter[1]}`;
-  }
-  // In these networks the only depthwise convolutions are batch norm's per-channel affine (channelAffine).
-  if (k.name.startsWith('DepthwiseConv2dNative') || k.name === 'FusedDepthwiseConv2D') return `${k.name} (batch-norm affine)`;
-  return k.name;
-}
-
 /**
  * Kernels by time. Entries named `<op>__op` are custom-gradient ops (e.g. the fused depthwise convolution of
  * batch norm's affine under a tape): their time already contains the kernels they run, which are listed
  * themselves, so they are left out (they would be counted twice).
  */
-function topKernels(profile: Awaited<ReturnType<typeof tf.profile>>, limit = 20): { kernels: IdentityKernelShare[]; totalMs: number } {
-  const by = new Map<string, { ms: number; calls: number }>();
-  for (const k of profile.kernels) {
-    if (k.name.endsWith('__op')) continue;
-    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-    const label = kernelLabel(k as unknown as { name: string; inputShapes?: (number[] | null)[] });
-    const e = by.get(label) ?? { ms: 0, calls: 0 };
-    e.ms += ms;
-    e.calls += 1;
-    by.set(label, e);
-  }
-  const total = [...by.values()].reduce((a, e) => a + e.ms, 0) || 1;
-  const kernels = [...by.entries()]
-    .sort((a, b) => b[1].ms - a[1].ms)
-    .slice(0, limit)
-    .map(([kernel, e]) => ({ kernel, ms: round(e.ms, 1), calls: e.calls, share: round(e.ms / total, 3) }));
-  return { kernels, totalMs: total };
+function topKernels(profile: Awaited<ReturnType<typeof tf.profile>>, limit = 20): { kernels: KernelShare[]; totalMs: number } {
+  return kernelShares(profile, limit, (k) => (k.name.endsWith('__op') ? null : convolutionLabel(k)));
 }
 
 /** A wasm abort here is almost always the 4 GB heap running out. */
@@ -582,7 +549,7 @@ export async function runBenchIdentity(options: BenchIdentityOptions): Promise<B
     let retex1: number;
     let grad1: number;
     let params: number;
-    let kernels: IdentityKernelShare[] | undefined;
+    let kernels: KernelShare[] | undefined;
     let profileTimes: { wall: number; kernels: number } | undefined;
     {
       const net = new ReidNetwork(config);

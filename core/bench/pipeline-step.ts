@@ -35,6 +35,7 @@ import { pipelineHostBatch, writePipelinePeerFiles } from './pipeline-batch';
 import { createPipelineBenchTask, pipelineTaskSpec, resolvePipelineTaskOptions, type PipelineTaskOptions } from './pipeline-task';
 import { runTorchPipelineBest, type TorchPipelineResult } from './pipeline-torch';
 import { explainAbort, median, positiveInt, round, timeSteps, type StepComparison } from './train-step';
+import { convolutionLabel, kernelShares, type KernelShare } from './kernel-profile';
 import { trainStepConvFlops, unetConvLayers } from './train-step-flops';
 import type { OmpWaitPolicy } from './train-step-torch';
 
@@ -64,19 +65,11 @@ export interface BenchPipelineStepOptions {
   readonly onNote?: (message: string) => void;
 }
 
-/** Time spent in one kernel (convolutions labelled with their filter size) during a profiled step. */
-export interface PipelineKernelShare {
-  readonly kernel: string;
-  readonly ms: number;
-  readonly calls: number;
-  /** Fraction of the summed kernel time. */
-  readonly share: number;
-}
 
 /** Where a profiled run's time went (medians, milliseconds). */
 export interface PipelineProfile {
   /** Kernels of one single-process step, most expensive first. */
-  readonly top_kernels: readonly PipelineKernelShare[];
+  readonly top_kernels: readonly KernelShare[];
   /** Wall time of the profiled step and its summed kernel time (the rest is JavaScript: tape, dispatch). */
   readonly wall_ms: number;
   readonly kernel_ms: number;
@@ -144,43 +137,13 @@ export interface BenchPipelineStepResult extends StepComparison {
   readonly profile?: PipelineProfile;
 }
 
-interface ProfiledKernel {
-  readonly name: string;
-  readonly inputShapes?: (number[] | null)[];
-  readonly outputShapes?: (number[] | null)[];
-}
-
-/** Convolutions get their filter size in the label ("Conv2D 3x3"), batch norm's depthwise affine its role. */
-function kernelLabel(k: ProfiledKernel): string {
-  // The filter is the second input of Conv2D / Conv2DBackpropInput, and the output of Conv2DBackpropFilter.
-  const filter = k.name === 'Conv2DBackpropFilter' ? k.outputShapes?.[0] : k.inputShapes?.[1];
-  if (/^(Fused)?Conv2D(BackpropInput|BackpropFilter)?$/.test(k.name) && filter?.length === 4) return `${k.name} ${filter[0]}x${filter[1]}`;
-  if (k.name.startsWith('DepthwiseConv2dNative') || k.name === 'FusedDepthwiseConv2D') return `${k.name} (batch-norm affine)`;
-  return k.name;
-}
-
 /**
  * Kernels by time. Custom-gradient ops are left out: tfjs records them under their op name (`<op>__op`) or,
  * when created by `tf.customGrad` inside an unnamed `tf.tidy`, as "unnamed scope" (batch norm's affine, the
  * render operator); their time already contains the kernels they run, which are listed themselves.
  */
-function topKernels(profile: Awaited<ReturnType<typeof tf.profile>>, limit = 20): { kernels: PipelineKernelShare[]; totalMs: number } {
-  const by = new Map<string, { ms: number; calls: number }>();
-  for (const k of profile.kernels) {
-    if (k.name.endsWith('__op') || k.name === 'unnamed scope') continue;
-    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-    const label = kernelLabel(k as unknown as ProfiledKernel);
-    const e = by.get(label) ?? { ms: 0, calls: 0 };
-    e.ms += ms;
-    e.calls += 1;
-    by.set(label, e);
-  }
-  const total = [...by.values()].reduce((a, e) => a + e.ms, 0) || 1;
-  const kernels = [...by.entries()]
-    .sort((a, b) => b[1].ms - a[1].ms)
-    .slice(0, limit)
-    .map(([kernel, e]) => ({ kernel, ms: round(e.ms, 1), calls: e.calls, share: round(e.ms / total, 3) }));
-  return { kernels, totalMs: total };
+function topKernels(profile: Awaited<ReturnType<typeof tf.profile>>, limit = 20): { kernels: KernelShare[]; totalMs: number } {
+  return kernelShares(profile, limit, (k) => (k.name.endsWith('__op') || k.name === 'unnamed scope' ? null : convolutionLabel(k)));
 }
 
 /** Median of `runs` timings of `fn` after one untimed call. */

@@ -1,3 +1,6 @@
+import { kernelShares, round, type KernelShare } from './kernel-profile';
+
+export { round, type KernelShare } from './kernel-profile';
 import * as os from 'os';
 import { performance } from 'perf_hooks';
 import { describeBackend, initBackend, type BackendRequest } from '../backend/backend';
@@ -32,14 +35,6 @@ export interface BenchTrainStepOptions {
   readonly onNote?: (message: string) => void;
 }
 
-/** Time spent in one kernel during a profiled step. */
-export interface KernelShare {
-  readonly kernel: string;
-  readonly ms: number;
-  readonly calls: number;
-  /** Fraction of the summed kernel time. */
-  readonly share: number;
-}
 
 /** The figures every train-step comparison with PyTorch reports (snake_case: the --json keys). */
 export interface StepComparison {
@@ -129,19 +124,7 @@ export function median(xs: number[]): number {
 }
 
 function topKernels(profile: Awaited<ReturnType<typeof tf.profile>>, limit = 15): KernelShare[] {
-  const by = new Map<string, { ms: number; calls: number }>();
-  for (const k of profile.kernels) {
-    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-    const e = by.get(k.name) ?? { ms: 0, calls: 0 };
-    e.ms += ms;
-    e.calls += 1;
-    by.set(k.name, e);
-  }
-  const total = [...by.values()].reduce((a, e) => a + e.ms, 0) || 1;
-  return [...by.entries()]
-    .sort((a, b) => b[1].ms - a[1].ms)
-    .slice(0, limit)
-    .map(([kernel, e]) => ({ kernel, ms: round(e.ms, 1), calls: e.calls, share: round(e.ms / total, 3) }));
+  return kernelShares(profile, limit, (k) => k.name).kernels;
 }
 
 /**
@@ -157,10 +140,6 @@ export function explainAbort(err: unknown, what: string): Error {
   );
 }
 
-export function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
 
 /**
  * Times retex's training step (U-Net + classifier, softmax cross-entropy, Adam) on one thread and on
