@@ -1,18 +1,11 @@
 import { expect } from 'chai';
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runRetex } from '../../helpers/cli';
+import { killRetexAtStep, loggedSteps, runRetex } from '../../helpers/cli';
 
-const BIN = path.join(__dirname, '..', '..', '..', '..', 'bin', 'retex.js');
 const STEPS = 24;
 
-function loggedSteps(out: string): number {
-  const file = path.join(out, 'train-log.jsonl');
-  if (!fs.existsSync(file)) return 0;
-  return fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).length;
-}
 
 describe('retex prepare / train / eval-generator', () => {
   let root: string;
@@ -65,20 +58,7 @@ describe('retex prepare / train / eval-generator', () => {
     expect(Object.keys(log[0].terms)).to.have.members(['reid', 'face']);
     const out = path.join(root, 'killed');
     const killAt = 6 + Math.floor(Math.random() * 14);
-    const child = spawn(process.execPath, [BIN, ...train(out)], { stdio: 'ignore' });
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        if (loggedSteps(out) >= killAt) {
-          clearInterval(timer);
-          child.kill('SIGKILL');
-          resolve();
-        }
-      }, 20);
-      child.on('exit', () => {
-        clearInterval(timer);
-        resolve();
-      });
-    });
+    await killRetexAtStep(train(out), out, killAt);
     expect(loggedSteps(out), 'the run was killed before its end').to.be.lessThan(STEPS);
     const resumed = runRetex(train(out, '--resume'));
     expect(resumed.status, resumed.stderr).to.equal(0);

@@ -1,18 +1,11 @@
 import { expect } from 'chai';
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runRetex } from '../../helpers/cli';
+import { killRetexAtStep, loggedSteps, runRetex } from '../../helpers/cli';
 
-const BIN = path.join(__dirname, '..', '..', '..', '..', 'bin', 'retex.js');
 
 /** Steps written to a run's log so far (0 before the first). */
-function loggedSteps(out: string): number {
-  const file = path.join(out, 'train-log.jsonl');
-  if (!fs.existsSync(file)) return 0;
-  return fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).length;
-}
 
 describe('retex train-identity / eval-identity', () => {
   let root: string;
@@ -34,20 +27,7 @@ describe('retex train-identity / eval-identity', () => {
     expect(whole.status, whole.stderr).to.equal(0);
     const out = path.join(root, 'killed');
     const killAt = 15 + Math.floor(Math.random() * 30);
-    const child = spawn(process.execPath, [BIN, ...train(out)], { stdio: 'ignore' });
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        if (loggedSteps(out) >= killAt) {
-          clearInterval(timer);
-          child.kill('SIGKILL');
-          resolve();
-        }
-      }, 20);
-      child.on('exit', () => {
-        clearInterval(timer);
-        resolve();
-      });
-    });
+    await killRetexAtStep(train(out), out, killAt);
     expect(loggedSteps(out), 'the run was killed before its end').to.be.lessThan(60);
     const resumed = runRetex(train(out, '--resume'));
     expect(resumed.status, resumed.stderr).to.equal(0);
