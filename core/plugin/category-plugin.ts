@@ -1,7 +1,9 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { RetexConfig } from './config-types';
 import type { IdentityNetworkRecipe } from './identity-recipe';
+import type { PhotoSubject } from './photo-subject';
 import type { Role, RoleTypes } from './roles';
+import type { TextureSymmetry } from './texture-symmetry';
 
 /** A JSON Schema object (draft-07, as ajv reads it). */
 export type JsonSchema = Readonly<Record<string, unknown>>;
@@ -55,6 +57,10 @@ export interface CategoryPlugin extends PluginRegistrationHook {
   readonly textureRegions?: TextureRegions;
   /** The texture generator the plugin ships, trained by `retex train` (the default of `retex eval-generator`). */
   readonly generator?: ShippedGenerator;
+  /** How `retex run` finds and frames the subject in a whole photo. */
+  readonly photo?: PhotoSubject;
+  /** Left-right symmetry and parts of the texture (the `project` method of `retex run`). */
+  readonly textureSymmetry?: TextureSymmetry;
 }
 
 /** A trained U-Net a plugin ships. */

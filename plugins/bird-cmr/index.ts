@@ -1,9 +1,9 @@
 import type { CategoryPlugin } from '../../core/plugin';
 import { CubDataset, DEFAULT_CUB_PADDING } from './cub/cub-dataset';
-import { BirdDetector, DEFAULT_MIN_BIRD_SCORE } from './photo/bird-detector';
+import { CocoDetector } from '../../core/photo/coco-detector';
 import { AnnotationFitPredictor, DEFAULT_REFINE_SIZE } from './predictors/annotation-fit';
 import { BIRD_FIT_BENCHMARK } from './predictors/fit-benchmark-entry';
-import { PhotoPredictor } from './predictors/photo';
+import { DEFAULT_MIN_BIRD_SCORE, PhotoPredictor } from './predictors/photo';
 import { DEFAULT_KEYPOINT_WEIGHT, DEFAULT_REFINE_EVALUATIONS } from './predictors/silhouette-refine';
 import { buildBirdMeanShape, DEFAULT_SUBDIVISIONS } from './shape/mean-shape';
 import { GroundTruthBirdPredictor } from './predictors/ground-truth';
@@ -103,7 +103,7 @@ export const birdCmrPlugin: CategoryPlugin = {
           },
         },
         create: async ({ config, options }) => {
-          const detector = await BirdDetector.load(options.detectorModel as string | undefined);
+          const detector = await CocoDetector.load(options.detectorModel as string | undefined);
           return new PhotoPredictor(buildBirdMeanShape(subdivisionsOf(config.pluginOptions)), detector, options);
         },
       },

@@ -4,7 +4,8 @@ import { tf } from '../../../core/backend/tf';
 import type { Dataset, Sample } from '../../../core/interfaces/dataset';
 import { readImage } from '../../../core/io/image-decode';
 import { CUB_KEYPOINT_COUNT } from '../keypoints';
-import { cropImage, keypointsToCrop, paddedCropWindow, type CropWindow } from './crop';
+import { cropImage, paddedCropWindow, type CropWindow } from '../../../core/photo/crop-window';
+import { keypointsToCrop } from './crop';
 import { CubFormatError, readCubRecords, type CubRecord } from './cub-files';
 
 /** Options of the `cub200` data set (its config section besides `type`). */

@@ -1,5 +1,5 @@
 import type { PluginBenchmark } from '../../../core/plugin';
-import { BirdDetector } from '../photo/bird-detector';
+import { CocoDetector } from '../../../core/photo/coco-detector';
 import { buildBirdMeanShape, DEFAULT_SUBDIVISIONS } from '../shape/mean-shape';
 import { AnnotationFitPredictor } from './annotation-fit';
 import { benchmarkAnnotationFit, benchmarkPhotoFit } from './fit-benchmark';
@@ -17,7 +17,7 @@ export const BIRD_FIT_BENCHMARK: PluginBenchmark = {
     onNote(`annotation-fit on ${settings.count} rendered birds`);
     const { keypoint_only: keypointOnly, ...annotation } = await benchmarkAnnotationFit(new AnnotationFitPredictor(shape), shape, settings);
     onNote(`photo (silhouette camera in the detector's box) on ${settings.count} synthetic photos`);
-    const { keypoint_only: _unused, ...photo } = await benchmarkPhotoFit(new PhotoPredictor(shape, await BirdDetector.load()), shape, settings);
+    const { keypoint_only: _unused, ...photo } = await benchmarkPhotoFit(new PhotoPredictor(shape, await CocoDetector.load()), shape, settings);
     return [
       { predictor: 'annotation-fit', ...annotation, keypoint_only_rot_err_deg: keypointOnly.rot_err_deg, keypoint_only_iou: keypointOnly.iou },
       { predictor: 'photo', ...photo },

@@ -3,10 +3,13 @@ import type { AlignedMesh } from '../../../core/interfaces/mesh';
 import type { MeshPredictor, PredictorInput } from '../../../core/interfaces/mesh-predictor';
 import { WeakPerspectiveCamera } from '../../../core/renderer/weak-perspective-camera';
 import type { WeakPerspectiveParams } from '../camera/camera-fit';
-import { DEFAULT_MIN_BIRD_SCORE, type BirdDetection, type BirdDetector } from '../photo/bird-detector';
+import { COCO_CLASSES, type CocoDetector, type Detection } from '../../../core/photo/coco-detector';
 import { estimateForeground } from '../photo/foreground-mask';
 import { cameraFromSilhouette } from '../photo/silhouette-pose';
 import type { BirdMeanShape } from '../shape/mean-shape';
+
+/** Default lowest detection score accepted as a bird. */
+export const DEFAULT_MIN_BIRD_SCORE = 0.2;
 
 /** Options of the `photo` predictor (its config section besides `type`). */
 export interface PhotoPredictorOptions {
@@ -18,7 +21,7 @@ export interface PhotoPredictorOptions {
 
 /** What the photo predictor found, besides the aligned mesh. */
 export interface PhotoFitReport {
-  readonly detection: BirdDetection;
+  readonly detection: Detection;
   readonly camera: WeakPerspectiveParams;
   /** IoU of the mesh's silhouette with the estimated foreground mask (search resolution). */
   readonly iou: number;
@@ -35,7 +38,7 @@ export class PhotoPredictor implements MeshPredictor {
 
   constructor(
     readonly shape: BirdMeanShape,
-    private readonly detector: BirdDetector,
+    private readonly detector: CocoDetector,
     private readonly options: PhotoPredictorOptions = {},
   ) {}
 
@@ -46,7 +49,7 @@ export class PhotoPredictor implements MeshPredictor {
   /** {@link predict} with the figures of the fit. */
   async fit(input: PredictorInput): Promise<{ aligned: AlignedMesh; report: PhotoFitReport }> {
     const minScore = this.options.minScore ?? DEFAULT_MIN_BIRD_SCORE;
-    const detections = await this.detector.detect(input.image, minScore);
+    const detections = await this.detector.detect(input.image, COCO_CLASSES.bird, minScore);
     if (detections.length === 0) {
       throw new Error(
         `no bird found in image ${input.id} (COCO detector, class 'bird', score >= ${minScore}): check that the ` +
@@ -57,7 +60,7 @@ export class PhotoPredictor implements MeshPredictor {
   }
 
   /** The fit for a known bird box (skipping the detector), e.g. from a data set's annotations. */
-  async fitInBox(input: PredictorInput, detection: BirdDetection): Promise<{ aligned: AlignedMesh; report: PhotoFitReport }> {
+  async fitInBox(input: PredictorInput, detection: Detection): Promise<{ aligned: AlignedMesh; report: PhotoFitReport }> {
     const [height, width] = input.image.shape;
     const rgb = tf.tidy(() => tf.div(tf.add(input.image, 1), 2));
     const pixels = (await rgb.data()) as Float32Array;

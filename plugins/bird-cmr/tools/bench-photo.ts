@@ -1,7 +1,7 @@
 import { tf } from '../../../core/backend/tf';
 import { writePng } from '../../../core/io/image-io';
 import { WeakPerspectiveCamera } from '../../../core/renderer/weak-perspective-camera';
-import { BirdDetector } from '../photo/bird-detector';
+import { CocoDetector } from '../../../core/photo/coco-detector';
 import { PhotoPredictor } from '../predictors/photo';
 import { benchmarkPhotoFit, mismatchedBird, syntheticBirdPhoto } from '../predictors/fit-benchmark';
 import { buildBirdMeanShape } from '../shape/mean-shape';
@@ -16,7 +16,7 @@ import { shadedView } from '../shape/shape-preview';
 async function main(): Promise<void> {
   const [countArg = '20', example] = process.argv.slice(2);
   const shape = buildBirdMeanShape(3);
-  const predictor = new PhotoPredictor(shape, await BirdDetector.load());
+  const predictor = new PhotoPredictor(shape, await CocoDetector.load());
   const result = await benchmarkPhotoFit(predictor, shape, { count: Number(countArg) });
   process.stdout.write(`${JSON.stringify({ predictor: 'photo (given the box)', ...result, keypoint_only: undefined }, null, 2)}\n`);
   if (example) {

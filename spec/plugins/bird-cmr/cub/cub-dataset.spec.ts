@@ -4,7 +4,7 @@ import * as path from 'path';
 import { tf } from '../../../../core/backend/tf';
 import { expectNoTensorLeak } from '../../../helpers/tensors';
 import { CubDataset, cubAnnotations } from '../../../../plugins/bird-cmr/cub/cub-dataset';
-import { paddedCropWindow } from '../../../../plugins/bird-cmr/cub/crop';
+import { paddedCropWindow } from '../../../../core/photo/crop-window';
 import { removeCubFixture, writeCubFixture } from './cub-fixture';
 
 describe('plugins/bird-cmr CUB-200-2011 reader', () => {

@@ -3,7 +3,8 @@ import { initBackend } from '../../../../core/backend/backend';
 import { tf } from '../../../../core/backend/tf';
 import { createRunContainer, defaultRegistry, loadConfig, resolveRole } from '../../../../registry';
 import { birdViewQuaternion } from '../../../../plugins/bird-cmr/camera/bird-views';
-import { BirdDetector, COCO_BIRD_CLASS, decodeDetections } from '../../../../plugins/bird-cmr/photo/bird-detector';
+import { CocoDetector, COCO_CLASSES, decodeDetections } from '../../../../core/photo/coco-detector';
+const COCO_BIRD_CLASS = COCO_CLASSES.bird;
 import { estimateForeground } from '../../../../plugins/bird-cmr/photo/foreground-mask';
 import { cameraFromSilhouette } from '../../../../plugins/bird-cmr/photo/silhouette-pose';
 import { benchmarkPhotoFit, silhouetteTwin, syntheticBirdPhoto } from '../../../../plugins/bird-cmr/predictors/fit-benchmark';
@@ -31,7 +32,7 @@ describe('plugins/bird-cmr photo predictor', () => {
       [-20, 256, 128, 600, 0.7, COCO_BIRD_CLASS],
       [10, 10, 20, 20, 0.1, COCO_BIRD_CLASS],
     ];
-    const found = decodeDetections(rows, 512, 128, 256, 0.2);
+    const found = decodeDetections(rows, 512, 128, 256, COCO_BIRD_CLASS, 0.2);
     expect(found).to.have.length(2);
     expect(found[0].score).to.equal(0.7);
     expect(found[0].box).to.deep.equal([0, 64, 64, 64]);
@@ -77,10 +78,10 @@ describe('plugins/bird-cmr photo predictor', () => {
   });
 
   describe('with the COCO detector (wasm backend)', () => {
-    let detector: BirdDetector;
+    let detector: CocoDetector;
     before(async () => {
       await initBackend('wasm');
-      detector = await BirdDetector.load();
+      detector = await CocoDetector.load();
     });
     after(async () => {
       detector.dispose();
@@ -109,7 +110,7 @@ describe('plugins/bird-cmr photo predictor', () => {
     });
 
     it('explains a detector model path that does not exist', async () => {
-      const message = await BirdDetector.load('/nowhere/centernet.json').then(() => '', (e: Error) => e.message);
+      const message = await CocoDetector.load('/nowhere/centernet.json').then(() => '', (e: Error) => e.message);
       expect(message).to.contain('/nowhere/centernet.json');
     });
   });

