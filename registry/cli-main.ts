@@ -48,6 +48,17 @@ export function cliServices(registry: PluginRegistry): CliServices {
     roleWorkerModule: path.join(__dirname, 'role-workers.js'),
     shippedGenerator: (category) => registry.forCategory(category).generator ?? null,
     identityRecipes: (category) => registry.forCategory(category).identityNetworks ?? {},
+    photoSubject: (category) => {
+      const plugin = registry.forCategory(category);
+      if (!plugin.photo) throw new Error(`plugin '${plugin.id}' (category '${category}') cannot find its subject in photos yet (no 'photo' in the plugin)`);
+      return plugin.photo;
+    },
+    textureSymmetry: (category) => registry.forCategory(category).textureSymmetry ?? null,
+    templateMesh: async (config) => {
+      const plugin = registry.forCategory(config.category);
+      if (!plugin.templateMesh) throw new Error(`plugin '${plugin.id}' (category '${config.category}') has no template mesh`);
+      return plugin.templateMesh(config);
+    },
   };
 }
 

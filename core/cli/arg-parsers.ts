@@ -45,3 +45,20 @@ export function parseImageSize(value: string): [number, number] {
   if (!m) throw new InvalidArgumentError(`expected HEIGHTxWIDTH such as 128x64, got '${value}'`);
   return [Number(m[1]), Number(m[2])];
 }
+
+/** `x,y,width,height` in pixels, e.g. `120,40,200,180`. */
+export function parseBox(value: string): [number, number, number, number] {
+  const parts = value.split(',').map((s) => Number(s.trim()));
+  if (parts.length !== 4 || !parts.every(Number.isFinite) || !(parts[2] > 0 && parts[3] > 0)) {
+    throw new InvalidArgumentError(`expected x,y,width,height in pixels (width and height > 0), e.g. 120,40,200,180, got '${value}'`);
+  }
+  return parts as [number, number, number, number];
+}
+
+/** One of `allowed`. */
+export function oneOf<T extends string>(allowed: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}, got '${value}'`);
+    return value as T;
+  };
+}

@@ -7,7 +7,9 @@ import { evalIdentityCommand } from './commands/eval-identity';
 import { exportCommand } from './commands/export';
 import { importWeightsCommand } from './commands/import-weights';
 import { pluginsCommand } from './commands/plugins';
+import { meshCommand } from './commands/mesh';
 import { prepareCommand } from './commands/prepare';
+import { runCommand } from './commands/run';
 import { trainCommand } from './commands/train';
 import { synthCommand } from './commands/synth';
 import { trainIdentityCommand } from './commands/train-identity';
@@ -22,6 +24,8 @@ export function buildProgram(services: CliServices): Command {
     .addCommand(pluginsCommand(services))
     .addCommand(configCommand(services))
     .addCommand(backendCommand())
+    .addCommand(runCommand(services))
+    .addCommand(meshCommand(services))
     .addCommand(viewCommand())
     .addCommand(exportCommand())
     .addCommand(importWeightsCommand())

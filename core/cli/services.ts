@@ -1,4 +1,15 @@
-import type { IdentityNetworkRecipe, PluginBenchmark, RetexConfig, Role, RoleTypes, ShippedGenerator, SyntheticDataWriter } from '../plugin';
+import type { Mesh } from '../interfaces/mesh';
+import type {
+  IdentityNetworkRecipe,
+  PhotoSubject,
+  PluginBenchmark,
+  RetexConfig,
+  Role,
+  RoleTypes,
+  ShippedGenerator,
+  SyntheticDataWriter,
+  TextureSymmetry,
+} from '../plugin';
 
 /** One implementation of a role, as `retex plugins` lists it. */
 export interface ImplementationSummary {
@@ -65,4 +76,16 @@ export interface CliServices {
   shippedGenerator(category: string): ShippedGenerator | null;
   /** The re-ID network recipes of the plugin serving `category`, by architecture id (may be empty). */
   identityRecipes(category: string): Readonly<Record<string, IdentityNetworkRecipe>>;
+  /**
+   * How `retex run` finds the category's subject in a photo.
+   * @throws when the plugin serving `category` has none
+   */
+  photoSubject(category: string): PhotoSubject;
+  /** The texture's symmetry and parts (the `project` method), or null when the plugin has none. */
+  textureSymmetry(category: string): TextureSymmetry | null;
+  /**
+   * The category's template mesh (rest pose), for `retex mesh`.
+   * @throws when the plugin serving `category` has none
+   */
+  templateMesh(config: RetexConfig): Promise<Mesh>;
 }

@@ -25,6 +25,11 @@ export interface Camera {
    */
   readonly perspectiveCorrect?: boolean;
   /**
+   * Model-to-view rotation, 9 row-major numbers (view axes: x right, y down, z away from the viewer),
+   * when the camera has one: what turns an exported model to face the way the photo saw it.
+   */
+  readonly rotation?: ArrayLike<number>;
+  /**
    * Projects vertices float32 [V*3] to float32 [V*3]: pixel x (right), pixel y (down), and a depth
    * whose smaller values are nearer the viewer. Pixel centres are at integer + 0.5.
    */
@@ -37,6 +42,8 @@ export interface AlignedMesh {
   readonly camera: Camera;
   /** Optional foreground mask float32 [H*W] in [0,1] estimated from the photo. */
   readonly mask?: Float32Array;
+  /** What the predictor fitted, as plain JSON (pose, shape, camera parameters, fit scores), for run records. */
+  readonly parameters?: Readonly<Record<string, unknown>>;
 }
 
 /** An image batch: float32 [B,H,W,3] in [-1,1] (the method's input range). */

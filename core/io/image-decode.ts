@@ -1,12 +1,16 @@
 import * as fs from 'fs';
 import sharp from 'sharp';
-import type { Metadata, OutputInfo } from 'sharp';
+import type { Metadata, OutputInfo, Sharp } from 'sharp';
 import { tf } from '../backend/tf';
-import { ImageError } from './image-error';
+import { decodeBmp, looksLikeBmp, readBmpHeader } from './bmp-decode';
+import { ImageError, tooManyPixels } from './image-error';
 import type { PixelBuffer, PixelRange } from './image-io';
 
-/** Formats retex decodes; others (GIF, TIFF, HEIF, SVG, ...) are rejected with a hint to convert. */
-export const SUPPORTED_IMAGE_FORMATS = ['jpeg', 'png', 'webp'] as const;
+/**
+ * Formats retex decodes; others (GIF, HEIF, SVG, ...) are rejected with a hint to convert. TIFF and BMP are
+ * stills: a multi-page TIFF gives its first page.
+ */
+export const SUPPORTED_IMAGE_FORMATS = ['jpeg', 'png', 'webp', 'tiff', 'bmp'] as const;
 export type SupportedImageFormat = (typeof SUPPORTED_IMAGE_FORMATS)[number];
 
 /** Default decoded-pixel limit (width x height of the stored image): 50 megapixels. */
@@ -56,24 +60,37 @@ export interface ImageProbe {
   readonly hasAlpha: boolean;
 }
 
-const FORMAT_LABEL: Record<SupportedImageFormat, string> = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP' };
+const FORMAT_LABEL: Record<SupportedImageFormat, string> = {
+  jpeg: 'JPEG',
+  png: 'PNG',
+  webp: 'WebP',
+  tiff: 'TIFF',
+  bmp: 'BMP',
+};
 const CONVERT_HINT = 'convert it to PNG, JPEG or WebP';
 
-/** Identifies JPEG, PNG and WebP by their magic bytes, whatever the file extension says. */
+/** Identifies JPEG, PNG, WebP, TIFF and BMP by their magic bytes, whatever the file extension says. */
 function sniffFormat(buf: Uint8Array): SupportedImageFormat | undefined {
   if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'jpeg';
   const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
   if (buf.length >= 8 && png.every((b, i) => buf[i] === b)) return 'png';
   const ascii = (from: number, to: number) => String.fromCharCode(...buf.subarray(from, to));
   if (buf.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp';
+  // Little- and big-endian TIFF ("II*\0", "MM\0*"), and BigTIFF (42 -> 43), which libvips also reads.
+  if (buf.length >= 4 && ['II*\0', 'MM\0*', 'II+\0', 'MM\0+'].includes(ascii(0, 4))) return 'tiff';
+  // "BM" is only two bytes: a text file that happens to start with them is still a text file.
+  if (looksLikeBmp(buf) && !looksLikeText(buf)) return 'bmp';
   return undefined;
+}
+
+function looksLikeText(buf: Uint8Array): boolean {
+  const head = buf.subarray(0, 64);
+  return head.length > 0 && head.every((c) => c === 9 || c === 10 || c === 13 || (c >= 32 && c < 127));
 }
 
 /** What data that is not an image looks like, without quoting it (a file's content never goes into an error). */
 function describeNonImage(buf: Uint8Array): string {
-  const head = buf.subarray(0, 64);
-  const printable = head.length > 0 && head.every((c) => c === 9 || c === 10 || c === 13 || (c >= 32 && c < 127));
-  return printable ? 'it looks like a text file' : 'its first bytes match no image format';
+  return looksLikeText(buf) ? 'it looks like a text file' : 'its first bytes match no image format';
 }
 
 function validateOptions(opts: DecodeImageOptions, name: string): void {
@@ -120,36 +137,34 @@ async function probeBuffer(buf: Uint8Array, name: string, file: string | undefin
     if (other !== undefined) {
       throw new ImageError(
         'unsupported-format',
-        `${name} is a ${other.toUpperCase()} image; retex reads PNG, JPEG and WebP: ${CONVERT_HINT}`,
+        `${name} is a ${other.toUpperCase()} image; retex reads PNG, JPEG, WebP, TIFF and BMP: ${CONVERT_HINT}`,
         file,
       );
     }
     throw new ImageError(
       'unsupported-format',
-      `${name} is not a PNG, JPEG or WebP image (${describeNonImage(buf)}): check that the path points ` +
+      `${name} is not a PNG, JPEG, WebP, TIFF or BMP image (${describeNonImage(buf)}): check that the path points ` +
         `to a photo, or ${CONVERT_HINT}`,
       file,
     );
   }
+  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_IMAGE_PIXELS;
+  if (format === 'bmp') {
+    // libvips has no BMP loader: our own header reader checks every field against the buffer.
+    const bmp = readBmpHeader(buf, { name, file, maxPixels });
+    return { format, width: bmp.width, height: bmp.height, hasAlpha: bmp.hasAlpha, maxPixels };
+  }
   let meta: Metadata;
   try {
     // Header only, so no pixel limit here: the check below gives a clearer message than libvips's.
-    meta = await sharp(buf, { limitInputPixels: false }).metadata();
+    // For a multi-page TIFF this is page 0, the page that is decoded.
+    meta = await sharp(buf, { limitInputPixels: false, page: 0, pages: 1 }).metadata();
   } catch (err) {
     throw corrupt(name, file, format, err);
   }
-  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_IMAGE_PIXELS;
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
-  if (width * height > maxPixels) {
-    throw new ImageError(
-      'too-many-pixels',
-      `${name} declares ${width}x${height} pixels (${(width * height / 1e6).toFixed(1)} MP), over the ` +
-        `${(maxPixels / 1e6).toFixed(1)} MP limit that guards against decompression bombs: downscale the ` +
-        `image first, or raise the limit (maxPixels) if you trust the file`,
-      file,
-    );
-  }
+  if (width * height > maxPixels) throw tooManyPixels(name, file, width, height, maxPixels);
   return { format, width, height, hasAlpha: meta.hasAlpha === true, maxPixels };
 }
 
@@ -187,8 +202,20 @@ async function decodeRgb(
   // failOn 'error': warnings (e.g. stray bytes after a JPEG's end) are common in real photos and harmless;
   // limitInputPixels backs up the header check above inside libvips itself.
   const limitInputPixels = Number.isFinite(probe.maxPixels) ? Math.max(1, Math.floor(probe.maxPixels)) : false;
-  let pipeline = sharp(buf, { failOn: 'error', limitInputPixels }).autoOrient();
-  if (probe.hasAlpha) {
+  let pipeline: Sharp;
+  let hasAlpha = probe.hasAlpha;
+  if (probe.format === 'bmp') {
+    // Decoded here, then handed to sharp as raw pixels so resizing and alpha work as for the other formats.
+    const bmp = decodeBmp(buf, { name, file, maxPixels: probe.maxPixels });
+    const { width, height, channels } = bmp;
+    const pixels = Buffer.from(bmp.pixels.buffer, bmp.pixels.byteOffset, bmp.pixels.byteLength);
+    pipeline = sharp(pixels, { raw: { width, height, channels }, limitInputPixels });
+    hasAlpha = channels === 4;
+  } else {
+    // page 0 of a multi-page TIFF (and the first frame of an animated WebP), as libvips does by default.
+    pipeline = sharp(buf, { failOn: 'error', limitInputPixels, page: 0, pages: 1 }).autoOrient();
+  }
+  if (hasAlpha) {
     pipeline =
       (opts.alpha ?? 'composite') === 'composite'
         ? pipeline.flatten({ background: rgb(opts.background ?? [255, 255, 255]) })
@@ -232,7 +259,7 @@ async function decodeBuffer(
 }
 
 /**
- * Decodes a PNG, JPEG or WebP image held in memory (EXIF orientation applied).
+ * Decodes a PNG, JPEG, WebP, TIFF or BMP image held in memory (EXIF orientation applied; first page of a TIFF).
  * @returns float32 [H,W,3] RGB in `options.range` (default [-1,1]); the caller owns it.
  * @throws ImageError for empty, oversized, truncated, non-image or unsupported-format data.
  */
@@ -271,7 +298,8 @@ async function readChecked(file: string, maxBytes: number): Promise<Buffer> {
 }
 
 /**
- * Reads and decodes a PNG, JPEG or WebP file (see {@link DecodeImageOptions} for range, resizing and alpha).
+ * Reads and decodes a PNG, JPEG, WebP, TIFF or BMP file (see {@link DecodeImageOptions} for range, resizing
+ * and alpha).
  * @returns float32 [H,W,3] RGB in `options.range` (default [-1,1]); the caller owns it.
  * @throws ImageError naming `file` for a missing, empty, oversized, truncated, non-image or unsupported file.
  */
@@ -279,6 +307,16 @@ export async function readImage(file: string, options: DecodeImageOptions = {}):
   validateOptions(options, file);
   const buf = await readChecked(file, options.maxBytes ?? DEFAULT_MAX_IMAGE_BYTES);
   return decodeBuffer(buf, file, file, options);
+}
+
+/**
+ * Decodes an image held in memory to 8-bit RGB pixels (no tensor, no backend needed), with the same checks
+ * and options as {@link decodeImage} (`range` does not apply).
+ */
+export async function decodePixels(buffer: Uint8Array, options: DecodeImageOptions = {}): Promise<PixelBuffer> {
+  const name = options.name ?? 'image buffer';
+  validateOptions(options, name);
+  return decodeRgb(buffer, name, undefined, options);
 }
 
 /**

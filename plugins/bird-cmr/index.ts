@@ -10,6 +10,8 @@ import { GroundTruthBirdPredictor } from './predictors/ground-truth';
 import { BIRD_GENERATOR } from './generator';
 import { BIRD_SYNTH } from './synth/cub-synth';
 import { BIRD_IDENTITY_NETWORKS } from './identity-networks';
+import { BIRD_PHOTO_SUBJECT } from './photo/photo-subject';
+import { BIRD_TEXTURE_SYMMETRY } from './texture-symmetry';
 
 export { CubDataset, cubAnnotations, type CubAnnotations } from './cub/cub-dataset';
 export { buildBirdMeanShape, keypointPositions, BIRD_TEXTURE_SIZE, type BirdMeanShape } from './shape/mean-shape';
@@ -150,4 +152,7 @@ export const birdCmrPlugin: CategoryPlugin = {
   synth: BIRD_SYNTH,
   identityNetworks: BIRD_IDENTITY_NETWORKS,
   generator: BIRD_GENERATOR,
+  textureSymmetry: BIRD_TEXTURE_SYMMETRY,
+  photo: BIRD_PHOTO_SUBJECT,
+  templateMesh: async (config) => buildBirdMeanShape(subdivisionsOf(config.pluginOptions)).mesh,
 };

@@ -6,6 +6,10 @@ import { HUMAN_SYNTH } from './synth/market-synth';
 import { HUMAN_IDENTITY_NETWORKS } from './identity-networks';
 import { HUMAN_GENERATOR } from './generator';
 import { HUMAN_TEXTURE_REGIONS } from './texture-regions';
+import { HUMAN_TEXTURE_SYMMETRY } from './texture-symmetry';
+import { HUMAN_PHOTO_SUBJECT } from './photo-subject';
+import { loadBodyModel } from './body/load-body-model';
+import { bodyOptions } from './predictors/mesh-predictor-implementations';
 
 export { HUMAN_MESH_PREDICTORS };
 export { benchKeypointFit } from './keypoint-fit/fit-bench';
@@ -72,4 +76,14 @@ export const humanSmplPlugin: CategoryPlugin = {
   identityNetworks: HUMAN_IDENTITY_NETWORKS,
   generator: HUMAN_GENERATOR,
   textureRegions: HUMAN_TEXTURE_REGIONS,
+  textureSymmetry: HUMAN_TEXTURE_SYMMETRY,
+  photo: HUMAN_PHOTO_SUBJECT,
+  templateMesh: async (config) => {
+    const model = await loadBodyModel(bodyOptions(config.pluginOptions));
+    try {
+      return model.templateMesh;
+    } finally {
+      model.dispose();
+    }
+  },
 };

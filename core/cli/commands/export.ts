@@ -3,18 +3,19 @@ import { Command } from 'commander';
 import { writeGlb } from '../../export/gltf-writer';
 import { writeTexturedObj } from '../../export/obj-writer';
 import { printJson, printLine } from '../output';
-import { readTexturedMesh } from '../textured-mesh-input';
+import { readTexturedSource } from '../textured-mesh-input';
 
 export interface ExportOptions {
-  readonly mesh: string;
-  readonly texture: string;
+  readonly mesh?: string;
+  readonly texture?: string;
+  readonly run?: string;
   readonly out: string;
   readonly json?: boolean;
 }
 
 /** Writes a textured mesh as one .glb (texture embedded) or as .obj + .mtl + .png, by the output's extension. */
 export async function runExport(options: ExportOptions): Promise<{ files: string[] }> {
-  const { mesh, texture } = await readTexturedMesh(options.mesh, options.texture);
+  const { mesh, texture } = await readTexturedSource(options);
   const ext = path.extname(options.out).toLowerCase();
   let files: string[];
   if (ext === '.glb') {
@@ -34,8 +35,9 @@ export async function runExport(options: ExportOptions): Promise<{ files: string
 export function exportCommand(): Command {
   return new Command('export')
     .description('write a textured mesh (OBJ + texture image) as a .glb or as .obj + .mtl + .png')
-    .requiredOption('--mesh <file.obj>', 'mesh with texture coordinates')
-    .requiredOption('--texture <image>', 'texture image (PNG, JPEG or WebP)')
+    .option('--run <dir>', 'a folder retex run wrote (instead of --mesh and --texture)')
+    .option('--mesh <file.obj>', 'mesh with texture coordinates')
+    .option('--texture <image>', 'texture image (PNG, JPEG, WebP, TIFF or BMP)')
     .requiredOption('-o, --out <file.glb|file.obj>', 'output; the extension picks the format')
     .option('--json', 'machine-readable output')
     .action(async (options: ExportOptions) => {

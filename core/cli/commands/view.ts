@@ -1,11 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { writeViews, type ViewSet } from '../../renderer/views';
 import { note, printJson, printLine } from '../output';
-import { readTexturedMesh } from '../textured-mesh-input';
+import { readTexturedSource } from '../textured-mesh-input';
 
 export interface ViewOptions {
-  readonly mesh: string;
-  readonly texture: string;
+  readonly mesh?: string;
+  readonly texture?: string;
+  readonly run?: string;
   readonly out: string;
   readonly views: ViewSet;
   readonly size: readonly [number, number];
@@ -32,7 +33,7 @@ function parseSize(value: string): readonly [number, number] {
 
 /** Renders a textured mesh from several views into one shaded PNG grid. */
 export async function runView(options: ViewOptions): Promise<{ out: string; height: number; width: number }> {
-  const { mesh, texture } = await readTexturedMesh(options.mesh, options.texture);
+  const { mesh, texture } = await readTexturedSource(options);
   note(`rendering ${mesh.faces.length / 3} faces, ${options.views} views of ${options.size[0]}x${options.size[1]}`);
   const grid = await writeViews(options.out, mesh, texture, { views: options.views, viewSize: options.size });
   const result = { out: options.out, height: grid.height, width: grid.width };
@@ -44,8 +45,9 @@ export async function runView(options: ViewOptions): Promise<{ out: string; heig
 export function viewCommand(): Command {
   return new Command('view')
     .description('render a textured mesh (OBJ + texture image) from several views into a PNG grid')
-    .requiredOption('--mesh <file.obj>', 'mesh with texture coordinates (y up, front facing +z)')
-    .requiredOption('--texture <image>', 'texture image (PNG, JPEG or WebP; row 0 is v = 1)')
+    .option('--run <dir>', 'a folder retex run wrote (instead of --mesh and --texture)')
+    .option('--mesh <file.obj>', 'mesh with texture coordinates (y up, front facing +z)')
+    .option('--texture <image>', 'texture image (PNG, JPEG, WebP, TIFF or BMP; row 0 is v = 1)')
     .requiredOption('-o, --out <file.png>', 'where to write the grid')
     .option('--views <n|front-side-back>', 'a turntable of n views, or front, side and back', parseViews, 'front-side-back' as ViewSet)
     .option('--size <HxW>', 'size of each view', parseSize, [256, 192] as const)

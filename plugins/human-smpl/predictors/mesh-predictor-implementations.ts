@@ -9,7 +9,8 @@ import { BlazePoseDetector, type BlazePoseVariant } from '../keypoint-fit/blazep
 import { DEFAULT_FIT_SETTINGS } from '../keypoint-fit/keypoint-fitter';
 import { DEFAULT_MIN_CONFIDENCE, KeypointFitPredictor } from '../keypoint-fit/keypoint-fit-predictor';
 
-function bodyOptions(pluginOptions: Readonly<Record<string, unknown>>): BodyModelOptions {
+/** The body model options of the plugin's config section. */
+export function bodyOptions(pluginOptions: Readonly<Record<string, unknown>>): BodyModelOptions {
   return {
     bodyModel: pluginOptions.bodyModel as string | undefined,
     bodyUvLayout: pluginOptions.bodyUvLayout as string | undefined,

@@ -39,6 +39,11 @@ function fakeServices(writers: Record<string, SyntheticDataWriter>): CliServices
     roleWorkerModule: '',
     shippedGenerator: () => null,
     identityRecipes: () => ({}),
+    photoSubject: () => {
+      throw new Error('not used');
+    },
+    textureSymmetry: () => null,
+    templateMesh: () => Promise.reject(new Error('not used')),
   };
 }
 

@@ -66,7 +66,7 @@ describe('core/cli view and export (the retex binary)', () => {
     fs.writeFileSync(path.join(dir, 'notes.png'), 'not an image');
     let run = runRetex(['export', '--mesh', meshPath, '--texture', path.join(dir, 'notes.png'), '--out', path.join(dir, 'x.glb')]);
     expect(run.status).to.equal(1);
-    expect(run.stderr).to.match(/notes\.png is not a PNG, JPEG or WebP image/);
+    expect(run.stderr).to.match(/notes\.png is not a PNG, JPEG, WebP, TIFF or BMP image/);
     run = runRetex(['export', '--mesh', meshPath, '--texture', texPath, '--out', path.join(dir, 'x.fbx')]);
     expect(run.stderr).to.contain('--out must end in .glb');
     run = runRetex(['view', '--mesh', path.join(dir, 'none.obj'), '--texture', texPath, '--out', path.join(dir, 'v.png')]);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import sharp from 'sharp';
+import sharp, { type CreateRaw } from 'sharp';
 import { tf } from '../../../core/backend/tf';
 import { decodeImage, probeImage, readImage } from '../../../core/io/image-decode';
 import { ImageError, type ImageErrorKind } from '../../../core/io/image-error';
@@ -145,6 +145,80 @@ describe('core/io/image-decode', () => {
     tf.dispose([r, g, d]);
   });
 
+  describe('TIFF', () => {
+    // sharp writes JPEG-compressed TIFF by default; LZW keeps the data exact.
+    const tiff = (pixels: Uint8Array, h: number, w: number, channels: 1 | 3 | 4) =>
+      raw(pixels, h, w, channels).tiff({ compression: 'lzw' });
+
+    it('decodes 8-bit and 16-bit TIFF to the same pixels as the PNG of the same data, and probes it', async () => {
+      fs.writeFileSync(file('scan.tif'), await tiff(rgb, H, W, 3).toBuffer());
+      const t8 = await readImage(file('scan.tif'), { range: '[0,1]' });
+      assertClose(t8, Array.from(rgb, (v) => v / 255), { atol: 1e-6, what: '8-bit tiff' });
+      expect(await probeImage(file('scan.tif'))).to.deep.equal({ format: 'tiff', width: W, height: H, hasAlpha: false });
+
+      const deep = await tiff(rgb, H, W, 3).toColourspace('rgb16').toBuffer();
+      const meta = await sharp(deep).metadata();
+      expect([meta.format, meta.depth]).to.deep.equal(['tiff', 'ushort']);
+      const deepPng = await raw(rgb, H, W, 3).toColourspace('rgb16').png().toBuffer();
+      const t16 = await decodeImage(deep, { range: '[0,1]' });
+      const p16 = await decodeImage(deepPng, { range: '[0,1]' });
+      assertClose(t16, p16, { atol: 1e-6, what: '16-bit tiff vs png' });
+      assertClose(t16, t8, { atol: 1e-6, what: '16-bit vs 8-bit tiff' });
+
+      const grey16 = await tiff(new Uint8Array([0, 64, 128, 255]), 2, 2, 1).toColourspace('grey16').toBuffer();
+      const g = await decodeImage(grey16, { range: '[0,1]' });
+      assertClose(g, [0, 0, 0, 64, 64, 64, 128, 128, 128, 255, 255, 255].map((v) => v / 255), { atol: 1e-6, what: 'grey16' });
+      tf.dispose([t8, t16, p16, g]);
+    });
+
+    it('composites or drops alpha as for PNG, also at 16 bits', async () => {
+      const rgba = new Uint8Array([255, 0, 0, 0, 0, 255, 0, 255, 0, 0, 255, 128]);
+      const png = await encodePng(rgba, 1, 3, 4);
+      const t8 = await tiff(rgba, 1, 3, 4).toBuffer();
+      const t16 = await tiff(rgba, 1, 3, 4).toColourspace('rgb16').toBuffer();
+      expect((await sharp(t16).metadata()).depth).to.equal('ushort');
+      for (const alpha of ['composite', 'drop'] as const) {
+        const want = await decodeImage(png, { alpha, background: [255, 255, 255], range: '[0,1]' });
+        for (const [what, buf] of [['8-bit', t8], ['16-bit', t16]] as const) {
+          const got = await decodeImage(buf, { alpha, background: [255, 255, 255], range: '[0,1]' });
+          // 16-bit blending rounds once, at the end: within one step of the 8-bit result.
+          assertClose(got, want, { atol: (what === '8-bit' ? 0 : 1) / 255 + 1e-6, rtol: 0, what: `${what} ${alpha}` });
+          got.dispose();
+        }
+        want.dispose();
+      }
+    });
+
+    it('takes page 0 of a multi-page TIFF', async () => {
+      const second = new Uint8Array(rgb.length).fill(9);
+      const pages = Buffer.concat([rgb, second]);
+      const multi = await sharp(pages, { raw: { width: W, height: 2 * H, channels: 3, pageHeight: H } as CreateRaw })
+        .tiff({ compression: 'lzw' })
+        .toBuffer();
+      expect((await sharp(multi).metadata()).pages).to.equal(2);
+      fs.writeFileSync(file('pages.tif'), multi);
+      expect(await probeImage(file('pages.tif'))).to.deep.equal({ format: 'tiff', width: W, height: H, hasAlpha: false });
+      const t = await readImage(file('pages.tif'), { range: '[0,1]' });
+      assertClose(t, Array.from(rgb, (v) => v / 255), { atol: 1e-6, what: 'page 0' });
+      t.dispose();
+    });
+
+    it('applies the orientation tag', async () => {
+      const rotated = await tiff(rgb, H, W, 3).withMetadata({ orientation: 6 }).toBuffer();
+      const t = await decodeImage(rotated, { range: '[0,1]' });
+      // Orientation 6: the stored image is shown turned 90 degrees clockwise.
+      const want = await raw(rgb, H, W, 3).rotate(90).raw().toBuffer();
+      expect(t.shape).to.deep.equal([W, H, 3]);
+      assertClose(t, Array.from(want, (v) => v / 255), { atol: 1e-6, what: 'rotated' });
+      t.dispose();
+    });
+
+    it('a big-endian TIFF header with nothing behind it is a corrupt TIFF', async () => {
+      const bad = Buffer.concat([Buffer.from('MM\0*', 'latin1'), Buffer.alloc(60, 0xee)]);
+      await expectImageError(decodeImage(bad, { name: 'scan' }), 'corrupt', 'scan', 'TIFF');
+    });
+  });
+
   it('round-trips a float tensor through a PNG file within one quantisation step', async () => {
     const original = tf.tensor3d(Array.from(randomArray(5 * 7 * 3, 9)), [5, 7, 3]);
     await writeTensorPng(file('roundtrip.png'), original, '[-1,1]');
@@ -169,12 +243,13 @@ describe('core/io/image-decode', () => {
       await expectImageError(readImage(file('empty.jpg')), 'empty', file('empty.jpg'), '0 bytes');
     });
 
-    it('truncated PNG, JPEG and WebP (a valid file cut in half)', async () => {
+    it('truncated PNG, JPEG, WebP and TIFF (a valid file cut in half)', async () => {
       const big = new Uint8Array(64 * 48 * 3).map((_, i) => (i * 31) % 251);
       const variants: [string, Buffer][] = [
         ['cut.png', await raw(big, 64, 48, 3).png().toBuffer()],
         ['cut.jpg', await raw(big, 64, 48, 3).jpeg().toBuffer()],
         ['cut.webp', await raw(big, 64, 48, 3).webp().toBuffer()],
+        ['cut.tif', await raw(big, 64, 48, 3).tiff({ compression: 'lzw' }).toBuffer()],
       ];
       for (const [name, data] of variants) {
         fs.writeFileSync(file(name), data.subarray(0, data.length >> 1));
@@ -184,18 +259,22 @@ describe('core/io/image-decode', () => {
 
     it('a text file renamed .jpg', async () => {
       fs.writeFileSync(file('notes.jpg'), '<!DOCTYPE html><html><body>404 Not Found</body></html>\n');
-      const e = await expectImageError(readImage(file('notes.jpg')), 'unsupported-format', file('notes.jpg'), 'not a PNG, JPEG or WebP');
+      const e = await expectImageError(readImage(file('notes.jpg')), 'unsupported-format', file('notes.jpg'), 'not a PNG, JPEG, WebP, TIFF or BMP');
       // The error says what the file looks like without quoting it (it may hold private text).
       expect(e.message).to.contain('looks like a text file');
       expect(e.message).to.not.contain('DOCTYPE');
       expect(e.file).to.equal(file('notes.jpg'));
     });
 
-    it('another image format (GIF, TIFF)', async () => {
+    it('another image format (GIF)', async () => {
       fs.writeFileSync(file('anim.gif'), await raw(rgb, H, W, 3).gif().toBuffer());
-      await expectImageError(readImage(file('anim.gif')), 'unsupported-format', 'GIF image', 'convert it');
-      fs.writeFileSync(file('scan.tif'), await raw(rgb, H, W, 3).tiff().toBuffer());
-      await expectImageError(readImage(file('scan.tif')), 'unsupported-format', 'TIFF image');
+      await expectImageError(
+        readImage(file('anim.gif')),
+        'unsupported-format',
+        'GIF image',
+        'retex reads PNG, JPEG, WebP, TIFF and BMP',
+        'convert it',
+      );
     });
 
     it('a decompression bomb: a hand-made PNG header declaring 100000x100000 pixels', async () => {

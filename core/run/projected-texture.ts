@@ -1,0 +1,31 @@
+import { tf } from '../backend/tf';
+import type { AlignedMesh } from '../interfaces/mesh';
+import type { SparseRenderOperator } from '../renderer/render-operator';
+import { uvChartMask } from '../renderer/uv-texels';
+import type { PhotoRunnerParts } from './photo-runner';
+import { projectTexture } from './project-texture';
+
+/**
+ * The `project` method for one photo: the photo's pixels back through the render operator, unseen
+ * texels from their mirror image and their part's colour (the plugin's texture symmetry).
+ * @param crop float32 [H,W,3] in [-1,1] (not disposed)
+ * @returns float32 [1,Th,Tw,3] in [-1,1]; the caller owns it
+ */
+export async function projectedTexture(
+  parts: Pick<PhotoRunnerParts, 'config' | 'symmetry' | 'textureSize'>,
+  aligned: AlignedMesh,
+  operator: SparseRenderOperator,
+  crop: tf.Tensor3D,
+): Promise<tf.Tensor4D> {
+  if (parts.symmetry == null) throw new Error(`the '${parts.config.category}' plugin gives no texture symmetry, which the project method needs`);
+  const [th, tw] = parts.textureSize;
+  const { texture } = projectTexture({
+    operator,
+    photo: (await crop.data()) as Float32Array,
+    foreground: aligned.mask,
+    chartMask: uvChartMask(aligned.mesh, parts.textureSize),
+    mirror: await parts.symmetry.mirror(parts.config, parts.textureSize),
+    parts: await parts.symmetry.parts(parts.config, parts.textureSize),
+  });
+  return tf.tensor4d(texture, [1, th, tw, 3]);
+}
