@@ -14,8 +14,8 @@ import type { CliServices } from './services';
 /** What the user chose that decides which parts a run loads. */
 export interface RunPartsRequest {
   readonly category: string;
-  /** The texture method; none loads no texture maker (`retex mesh`). */
-  readonly method?: TextureMethod;
+  /** The texture method; none loads no texture maker (`retex mesh`); `all` loads what every method needs. */
+  readonly method?: TextureMethod | 'all';
   /** Where `optimize` starts. */
   readonly start?: 'generator' | 'project';
   /** A generator folder (`<run>/model` of retex train); default the shipped one. */
@@ -55,8 +55,9 @@ export async function loadRunParts(services: CliServices, r: RunPartsRequest): P
   const subject = services.photoSubject(config.category);
   const owned: { dispose(): void }[] = [];
   try {
-    const needsGenerator = r.method === 'generator' || (r.method === 'optimize' && (r.start ?? 'generator') === 'generator');
-    const needsSymmetry = r.method === 'project' || (r.method === 'optimize' && r.start === 'project');
+    const all = r.method === 'all';
+    const needsGenerator = all || r.method === 'generator' || (r.method === 'optimize' && (r.start ?? 'generator') === 'generator');
+    const needsSymmetry = all || r.method === 'project' || (r.method === 'optimize' && r.start === 'project');
     let generator: TextureGenerator | undefined;
     if (needsGenerator) {
       generator = await UNet.load(path.resolve(r.model ?? shippedGeneratorFolder(services, config.category)));
@@ -71,7 +72,7 @@ export async function loadRunParts(services: CliServices, r: RunPartsRequest): P
     owned.push(predictor);
     const renderer = await services.loadRole(sized, 'renderer');
     let loss: WeightedLoss | undefined;
-    if (r.method === 'optimize') {
+    if (all || r.method === 'optimize') {
       const l = await services.loadRole(sized, 'loss');
       owned.push(l);
       if (!(l instanceof WeightedLoss)) throw new Error(`optimize needs the 'weighted' loss; the config's loss is '${l.id}'`);

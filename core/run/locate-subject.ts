@@ -104,8 +104,13 @@ export async function locateSubject(
     }
     chosen = { box, score: 1 };
   } else {
-    chosen = chooseSubject(await detector.detect(photo), [h, w], subject.noun, name);
-    score = chosen.score;
+    const found = await detector.detect(photo);
+    if (subject.isFramedCrop?.([h, w], size, found)) {
+      chosen = { box: [0, 0, w, h], score: 1 };
+    } else {
+      chosen = chooseSubject(found, [h, w], subject.noun, name);
+      score = chosen.score;
+    }
   }
   const window = subject.frame(chosen.box, size, [h, w]);
   const crop = cropImage(photo, window, size, subject.fill, false);

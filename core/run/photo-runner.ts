@@ -11,7 +11,6 @@ import type { PhotoHints, PhotoSubject, SubjectDetector } from '../plugin/photo-
 import type { TextureSymmetry } from '../plugin/texture-symmetry';
 import type { RetexConfig } from '../plugin/config-types';
 import { SparseRenderOperator } from '../renderer/render-operator';
-import { uvChartMask } from '../renderer/uv-texels';
 import { locateSubject, type LocatedSubject } from './locate-subject';
 import { projectedTexture } from './projected-texture';
 import { generatorTexture, optimizeTexture, type OptimizeStart, type TextureMethod } from './texture-methods';
@@ -52,36 +51,50 @@ export interface PhotoRunOptions {
   };
 }
 
-/** What one photo's run produced. The caller disposes it (`disposeRun`). */
-export interface PhotoRun {
+/** A photo with its subject found and the mesh fitted: what every texture method starts from. */
+export interface FittedPhoto {
   readonly photo: string;
   /** The photo's size [H, W] after EXIF orientation. */
   readonly photoSize: readonly [number, number];
   readonly located: LocatedSubject;
   readonly aligned: AlignedMesh;
   readonly operator: SparseRenderOperator;
+  /** Milliseconds per stage so far. */
+  readonly timings: Readonly<Record<string, number>>;
+}
+
+/** A texture made by one method. */
+export interface MadeTexture {
+  /** float32 [1,Th,Tw,3] in [-1,1]; the caller owns it. */
+  readonly texture: tf.Tensor4D;
+  readonly optimize?: { readonly start: OptimizeStart; readonly steps: number; readonly lossBefore: number; readonly lossAfter: number };
+  readonly ms: number;
+}
+
+/** What one photo's run produced. The caller disposes it (`disposeRun`). */
+export interface PhotoRun extends FittedPhoto {
   /** float32 [1,Th,Tw,3] in [-1,1]. */
   readonly texture: tf.Tensor4D;
   readonly method: TextureMethod;
-  /** SSIM, mask-SSIM, CosSim(-R) of the rendering over the crop against the crop. */
+  /** SSIM, mask-SSIM, CosSim of the rendering over the crop against the crop. */
   readonly metrics: ImageMetrics;
-  /** Milliseconds per stage. */
-  readonly timings: Readonly<Record<string, number>>;
-  readonly optimize?: { readonly start: OptimizeStart; readonly steps: number; readonly lossBefore: number; readonly lossAfter: number };
+  readonly optimize?: MadeTexture['optimize'];
+}
+
+/** Frees a fitted photo's crop and operator. */
+export function disposeFitted(fitted: FittedPhoto): void {
+  fitted.located.crop.dispose();
+  fitted.operator.dispose();
 }
 
 /** Frees a run's tensors and operator. */
 export function disposeRun(run: PhotoRun): void {
-  run.located.crop.dispose();
+  disposeFitted(run);
   run.texture.dispose();
-  run.operator.dispose();
 }
 
-/**
- * One photo to a textured mesh: find and crop the subject, fit the category's mesh, make the texture by
- * `method`, and score the rendering against the crop.
- */
-export async function runPhoto(parts: PhotoRunnerParts, photoPath: string, options: PhotoRunOptions): Promise<PhotoRun> {
+/** Reads the photo, finds and crops the subject, fits the category's mesh and builds its render operator. */
+export async function fitPhoto(parts: PhotoRunnerParts, photoPath: string, options: Pick<PhotoRunOptions, 'box' | 'hints'>): Promise<FittedPhoto> {
   const timings: Record<string, number> = {};
   let t = Date.now();
   const lap = (stage: string) => {
@@ -91,8 +104,8 @@ export async function runPhoto(parts: PhotoRunnerParts, photoPath: string, optio
   };
   const name = path.basename(photoPath);
   const photo = await readImage(photoPath);
-  let located: LocatedSubject;
   const photoSize = [photo.shape[0], photo.shape[1]] as const;
+  let located: LocatedSubject;
   try {
     lap('read_ms');
     located = await locateSubject(photo, parts.subject, parts.detector, parts.imageSize, name, options.box);
@@ -100,7 +113,6 @@ export async function runPhoto(parts: PhotoRunnerParts, photoPath: string, optio
     photo.dispose();
   }
   lap('locate_ms');
-  const owned: { dispose(): void }[] = [located.crop];
   try {
     const annotations = options.hints && parts.subject.annotations ? await parts.subject.annotations(options.hints, located.window, parts.imageSize) : undefined;
     const aligned = await parts.predictor.predict({ image: located.crop, id: name, imagePath: path.resolve(photoPath), annotations });
@@ -108,46 +120,66 @@ export async function runPhoto(parts: PhotoRunnerParts, photoPath: string, optio
     const [h, w] = parts.imageSize;
     const op = parts.renderer.operator(parts.renderer.rasterize(aligned.mesh, aligned.camera, h, w), parts.textureSize, parts.sampling);
     if (!(op instanceof SparseRenderOperator)) throw new Error(`renderer '${parts.renderer.id}' does not produce retex's sparse operators`);
-    owned.push(op);
-    if (op.coveredPixels === 0) throw new Error(`the ${parts.subject.noun} fitted to ${name} lies outside the crop: try --box`);
-    lap('render_ms');
-    const crop4d = located.crop.expandDims(0) as tf.Tensor4D;
-    owned.push(crop4d);
-    const project = async () => projectedTexture(parts, aligned, op, located.crop);
-    const fromGenerator = () => {
-      if (parts.generator == null) throw new Error('no texture generator is loaded');
-      return generatorTexture(parts.generator, crop4d);
-    };
-    let texture: tf.Tensor4D;
-    let optimize: PhotoRun['optimize'];
-    if (options.method === 'generator') texture = fromGenerator();
-    else if (options.method === 'project') texture = await project();
-    else {
-      const o = options.optimize;
-      if (o == null || parts.loss == null) throw new Error('optimize needs its settings and the loss');
-      const start = o.start === 'generator' ? fromGenerator() : await project();
-      lap('start_ms');
-      try {
-        const r = await optimizeTexture(start, crop4d, op, parts.loss, o);
-        texture = r.texture;
-        optimize = { start: o.start, steps: o.steps, lossBefore: r.lossBefore, lossAfter: r.lossAfter };
-      } finally {
-        start.dispose();
-      }
+    if (op.coveredPixels === 0) {
+      op.dispose();
+      throw new Error(`the ${parts.subject.noun} fitted to ${name} lies outside the crop: try --box`);
     }
-    owned.push(texture);
-    lap('texture_ms');
-    const [metrics] = await evaluateTextures({ ids: [name], photos: crop4d, textures: texture, operators: [op] }, parts.networks);
-    lap('metrics_ms');
-    crop4d.dispose();
-    return { photo: path.resolve(photoPath), photoSize, located, aligned, operator: op, texture, method: options.method, metrics, timings, optimize };
+    lap('render_ms');
+    return { photo: path.resolve(photoPath), photoSize, located, aligned, operator: op, timings };
   } catch (err) {
-    owned.forEach((o) => o.dispose());
+    located.crop.dispose();
     throw err;
   }
 }
 
-/** The mesh's UV chart texels at the run's texture size (float32 [Th*Tw] in {0,1}). */
-export function chartMask(run: PhotoRun, textureSize: readonly [number, number]): Float32Array {
-  return uvChartMask(run.aligned.mesh, textureSize);
+/** One method's texture for a fitted photo. */
+export async function makeTexture(parts: PhotoRunnerParts, fitted: FittedPhoto, method: TextureMethod, settings?: PhotoRunOptions['optimize']): Promise<MadeTexture> {
+  const started = Date.now();
+  const crop4d = fitted.located.crop.expandDims(0) as tf.Tensor4D;
+  try {
+    const project = () => projectedTexture(parts, fitted.aligned, fitted.operator, fitted.located.crop);
+    const fromGenerator = () => {
+      if (parts.generator == null) throw new Error('no texture generator is loaded');
+      return generatorTexture(parts.generator, crop4d);
+    };
+    if (method === 'generator') return { texture: fromGenerator(), ms: Date.now() - started };
+    if (method === 'project') return { texture: await project(), ms: Date.now() - started };
+    if (settings == null || parts.loss == null) throw new Error('optimize needs its settings and the loss');
+    const start = settings.start === 'generator' ? fromGenerator() : await project();
+    try {
+      const r = await optimizeTexture(start, crop4d, fitted.operator, parts.loss, settings);
+      const optimize = { start: settings.start, steps: settings.steps, lossBefore: r.lossBefore, lossAfter: r.lossAfter };
+      return { texture: r.texture, optimize, ms: Date.now() - started };
+    } finally {
+      start.dispose();
+    }
+  } finally {
+    crop4d.dispose();
+  }
+}
+
+/**
+ * One photo to a textured mesh: find and crop the subject, fit the category's mesh, make the texture by
+ * `method`, and score the rendering against the crop.
+ */
+export async function runPhoto(parts: PhotoRunnerParts, photoPath: string, options: PhotoRunOptions): Promise<PhotoRun> {
+  const fitted = await fitPhoto(parts, photoPath, options);
+  let made: MadeTexture | undefined;
+  try {
+    made = await makeTexture(parts, fitted, options.method, options.optimize);
+    const started = Date.now();
+    const crop4d = fitted.located.crop.expandDims(0) as tf.Tensor4D;
+    let metrics: ImageMetrics;
+    try {
+      [metrics] = await evaluateTextures({ ids: [path.basename(photoPath)], photos: crop4d, textures: made.texture, operators: [fitted.operator] }, parts.networks);
+    } finally {
+      crop4d.dispose();
+    }
+    const timings = { ...fitted.timings, texture_ms: made.ms, metrics_ms: Date.now() - started };
+    return { ...fitted, timings, texture: made.texture, method: options.method, metrics, optimize: made.optimize };
+  } catch (err) {
+    disposeFitted(fitted);
+    made?.texture.dispose();
+    throw err;
+  }
 }

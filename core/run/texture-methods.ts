@@ -33,6 +33,22 @@ export function generatorTexture(generator: TextureGenerator, photo: tf.Tensor4D
   return generator.generate(photo, false);
 }
 
+/**
+ * Linear interpolation from `n` samples to `m` with the end samples aligned.
+ * @returns float32 [m*n] row-major: row o holds the weights of output o
+ */
+export function interpolationMatrix(n: number, m: number): Float32Array {
+  const out = new Float32Array(m * n);
+  for (let o = 0; o < m; o++) {
+    const p = m === 1 || n === 1 ? 0 : (o * (n - 1)) / (m - 1);
+    const i = Math.min(Math.floor(p), n - 1);
+    const f = p - i;
+    out[o * n + i] += 1 - f;
+    if (f > 0) out[o * n + i + 1] += f;
+  }
+  return out;
+}
+
 /** What {@link optimizeTexture} needs. */
 export interface OptimizeSettings {
   readonly steps: number;
@@ -70,10 +86,19 @@ export async function optimizeTexture(
   // high-frequency noise (its distance falls while the texture stops looking like the photo).
   const base = tf.tidy(() => tf.atanh(tf.clipByValue(start, -0.995, 0.995)));
   const coarse = [Math.max(1, Math.round(th / OPTIMIZE_GRID)), Math.max(1, Math.round(tw / OPTIMIZE_GRID))] as const;
-  const z = tf.variable(tf.zeros([1, coarse[0], coarse[1], 3]));
+  const z = tf.tidy(() => tf.variable(tf.zeros([coarse[0], coarse[1] * 3])));
+  const uy = tf.tensor2d(interpolationMatrix(coarse[0], th), [th, coarse[0]]);
+  const uxT = tf.tidy(() => tf.tensor2d(interpolationMatrix(coarse[1], tw), [tw, coarse[1]]).transpose());
+  // Bilinear upsampling (corners aligned) as two matrix products: their gradients are exact on every
+  // backend (the cpu backend's ResizeBilinear gradient fails on non-square images).
+  const upsampled = (): tf.Tensor4D => {
+    const rows = tf.reshape(tf.matMul(uy, z), [th, coarse[1], 3]);
+    const cols = tf.matMul(tf.reshape(tf.transpose(rows, [0, 2, 1]), [th * 3, coarse[1]]), uxT);
+    return tf.transpose(tf.reshape(cols, [th, 3, tw]), [0, 2, 1]).expandDims(0) as tf.Tensor4D;
+  };
   const optimizer = tf.train.adam(settings.learningRate);
   const objective = (): tf.Scalar => {
-    const texture = tf.tanh(tf.add(base, tf.image.resizeBilinear(z as tf.Tensor4D, [th, tw], true))) as tf.Tensor4D;
+    const texture = tf.tanh(tf.add(base, upsampled())) as tf.Tensor4D;
     const rendering = tf.add(tf.mul(operator.apply(texture), mask), tf.mul(photo, tf.sub(1, mask))) as tf.Tensor4D;
     const inputs = { images: photo, renderings: rendering, textures: texture, masks: mask, imageFeatures };
     const weighted = terms.map(({ term, weight }) => tf.mul(term.compute(inputs), weight));
@@ -90,11 +115,11 @@ export async function optimizeTexture(
       settings.onStep?.(step, lossAfter);
     }
     if (settings.steps > 0) lossAfter = tf.tidy(() => objective().dataSync()[0]);
-    return { texture: tf.tidy(() => tf.tanh(tf.add(base, tf.image.resizeBilinear(z as tf.Tensor4D, [th, tw], true)))) as tf.Tensor4D, lossBefore, lossAfter };
+    return { texture: tf.tidy(() => tf.tanh(tf.add(base, upsampled()))) as tf.Tensor4D, lossBefore, lossAfter };
   } finally {
     optimizer.dispose();
     z.dispose();
-    base.dispose();
+    tf.dispose([base, uy, uxT]);
     mask.dispose();
     Object.values(imageFeatures).forEach((f) => tf.dispose(f));
   }

@@ -28,6 +28,28 @@ export function framePerson(
   return paddedCropWindow(box, size, PERSON_PADDING);
 }
 
+/** A detection this confident and this much shorter than the photo is a person inside a larger scene. */
+const CONFIDENT_PERSON = 0.5;
+const SCENE_PERSON_SHARE = 0.6;
+
+/**
+ * Whether a photo is already a Market-1501-style person crop: about the crop's aspect ratio, and the detector
+ * does not confidently find a person much smaller than the photo in it. Detectors often miss people in such
+ * small crops (scores of 0.1-0.3 on real Market-1501 images), so the photo is then taken whole.
+ */
+export function isPersonCrop(
+  photoSize: readonly [number, number],
+  size: readonly [number, number],
+  detections: readonly { readonly box: readonly number[]; readonly score: number }[],
+): boolean {
+  const [ph, pw] = photoSize;
+  const photoAspect = pw / ph;
+  const cropAspect = size[1] / size[0];
+  if (!(photoAspect > 0.7 * cropAspect && photoAspect < 1.4 * cropAspect)) return false;
+  const best = detections[0];
+  return best == null || best.score < CONFIDENT_PERSON || best.box[3] >= SCENE_PERSON_SHARE * ph;
+}
+
 /** People in photos: the COCO detector's `person` class, Market-1501 framing, the keypoint-fit predictor. */
 export const HUMAN_PHOTO_SUBJECT: PhotoSubject = {
   noun: 'person',
@@ -35,6 +57,7 @@ export const HUMAN_PHOTO_SUBJECT: PhotoSubject = {
   fill: 0,
   loadDetector: () => cocoSubjectDetector(COCO_CLASSES.person, MIN_PERSON_SCORE),
   frame: framePerson,
+  isFramedCrop: isPersonCrop,
   annotations: async (hints) => {
     if (hints.keypointsFile != null) throw new Error('--keypoints is not read for people: BlazePose finds their keypoints');
     if (hints.heading == null) return {};

@@ -3,6 +3,7 @@ import type { CliServices } from '../services';
 import { benchFitCommand } from './bench-fit';
 import { benchIdentityCommand } from './bench-identity';
 import { benchRenderCommand } from './bench-render';
+import { benchRunCommand } from './bench-run';
 import { benchSynthCommand } from './bench-synth';
 import { benchTrainStepCommand } from './bench-train-step';
 
@@ -14,5 +15,6 @@ export function benchCommand(services: CliServices): Command {
     .addCommand(benchRenderCommand())
     .addCommand(benchFitCommand(services))
     .addCommand(benchSynthCommand(services))
-    .addCommand(benchIdentityCommand(services));
+    .addCommand(benchIdentityCommand(services))
+    .addCommand(benchRunCommand(services));
 }

@@ -147,9 +147,10 @@ export async function runRun(services: CliServices, o: RunCommandOptions): Promi
       try {
         outcomes.push(await runOne(parts, o, photo, folder, false));
       } catch (err) {
-        const error = (err as Error).message;
+        const message = (err as Error).message;
+        const error = message.includes(path.basename(photo)) ? message : `${path.basename(photo)}: ${message}`;
         outcomes.push({ photo, out: folder, status: 'failed', error });
-        if (!tty) note(`${path.basename(photo)}: ${error}`);
+        if (!tty) note(error);
       }
     }
     bar?.update(photos.length, { photo: '' });

@@ -25,17 +25,25 @@ export async function loadTruthTextures(
       out.push(null);
       continue;
     }
-    const file = resolveInside(dataRoot, item.groundTruthTexture, 'ground-truth texture');
-    const { pixels, height, width, channels } = await readPixels(file, { alpha: 'drop' });
-    const values = new Float32Array(height * width * 3);
-    for (let i = 0; i < height * width; i++) for (let c = 0; c < 3; c++) values[3 * i + c] = pixels[channels * i + c] / 127.5 - 1;
-    try {
-      out.push(resizeTextureArea(values, [height, width], textureSize));
-    } catch (err) {
-      throw new Error(`ground-truth texture ${file}: ${(err as Error).message}`);
-    }
+    out.push(await readTruthTexture(resolveInside(dataRoot, item.groundTruthTexture, 'ground-truth texture'), textureSize));
   }
   return out;
+}
+
+/**
+ * A ground-truth texture image at `textureSize` (area-averaged down from a multiple of it).
+ * @returns float32 [Th*Tw*3] in [-1,1]
+ * @throws naming the file when it cannot be read or its size is not a multiple of `textureSize`
+ */
+export async function readTruthTexture(file: string, textureSize: readonly [number, number]): Promise<Float32Array> {
+  const { pixels, height, width, channels } = await readPixels(file, { alpha: 'drop' });
+  const values = new Float32Array(height * width * 3);
+  for (let i = 0; i < height * width; i++) for (let c = 0; c < 3; c++) values[3 * i + c] = pixels[channels * i + c] / 127.5 - 1;
+  try {
+    return resizeTextureArea(values, [height, width], textureSize);
+  } catch (err) {
+    throw new Error(`ground-truth texture ${file}: ${(err as Error).message}`);
+  }
 }
 
 /** Textures for a batch of photos (float32 [B,H,W,3] in [-1,1]) -> float32 [B,Th,Tw,3]; the caller disposes them. */
