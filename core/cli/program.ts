@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { backendCommand } from './commands/backend';
 import { benchCommand } from './commands/bench';
+import { compareCommand } from './commands/compare';
 import { configCommand } from './commands/config';
 import { evalGeneratorCommand } from './commands/eval-generator';
 import { evalIdentityCommand } from './commands/eval-identity';
@@ -33,6 +34,7 @@ export function buildProgram(services: CliServices): Command {
     .addCommand(prepareCommand(services))
     .addCommand(trainCommand(services))
     .addCommand(evalGeneratorCommand(services))
+    .addCommand(compareCommand(services))
     .addCommand(trainIdentityCommand(services))
     .addCommand(evalIdentityCommand(services))
     .addCommand(benchCommand(services));

@@ -6,6 +6,13 @@ import { FeatureTerm, type LossTerm } from './loss-terms';
 export const LOSS_TERM_IDS = ['reid', 'perceptual', 'l1', 'face'] as const;
 export type LossTermId = (typeof LOSS_TERM_IDS)[number];
 
+/** The supervisions a generator can be trained with (the paper's comparison). */
+export const SUPERVISIONS = ['reid', 'perceptual', 'l1'] as const;
+export type Supervision = (typeof SUPERVISIONS)[number];
+
+/** Weight of each supervision: the feature terms share the method's 5000 (same normalised form). */
+export const SUPERVISION_WEIGHTS: Readonly<Record<Supervision, number>> = { reid: 5000, perceptual: 5000, l1: 1 };
+
 /** The method's total: 5000 x re-ID + 1 x face (FACTS.md). */
 export const METHOD_LOSS_TERMS: Readonly<Partial<Record<LossTermId, number>>> = { reid: 5000, face: 1 };
 

@@ -53,6 +53,8 @@ export function interpolationMatrix(n: number, m: number): Float32Array {
 export interface OptimizeSettings {
   readonly steps: number;
   readonly learningRate: number;
+  /** Which of the loss's terms to lower: its feature terms (default; `retex run`) or all of them (`retex compare`). */
+  readonly terms?: 'features' | 'all';
   /** Weight of the mean absolute change of the texture from its start, which keeps it looking like the photo (0 for none). */
   readonly anchor: number;
   /** Called after each step with its loss (weighted feature terms). */
@@ -77,9 +79,10 @@ export async function optimizeTexture(
 ): Promise<{ texture: tf.Tensor4D; lossBefore: number; lossAfter: number }> {
   if (!(Number.isInteger(settings.steps) && settings.steps >= 0)) throw new Error(`optimize steps must be a whole number >= 0, got ${settings.steps}`);
   if (!(settings.learningRate > 0)) throw new Error(`optimize learning rate must be positive, got ${settings.learningRate}`);
-  const terms = loss.terms.filter((t): t is { term: FeatureTerm; weight: number } => t.term instanceof FeatureTerm);
+  const features = loss.terms.filter((t): t is { term: FeatureTerm; weight: number } => t.term instanceof FeatureTerm);
+  const terms = settings.terms === 'all' ? loss.terms : features;
   if (terms.length === 0) throw new Error(`optimize needs a feature term (reid or perceptual) in the loss; the config's loss is ${loss.id}`);
-  const imageFeatures = Object.fromEntries(terms.map(({ term }) => [term.id, tf.tidy(() => term.imageFeatures(photo))]));
+  const imageFeatures = Object.fromEntries(features.map(({ term }) => [term.id, tf.tidy(() => term.imageFeatures(photo))]));
   const mask = operator.maskTensor();
   const [, th, tw] = start.shape;
   // The change is a coarse grid upsampled bilinearly: per-texel freedom lets the re-ID net be fooled by

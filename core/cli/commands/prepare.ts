@@ -27,6 +27,8 @@ export interface PrepareCommandOptions {
   readonly backend?: string;
   readonly json?: boolean;
   readonly progress?: boolean;
+  /** The summary goes to stderr (when another command prepares on its way); not a flag. */
+  readonly quiet?: boolean;
 }
 
 /** Splits a data set may have, in the order they are prepared. */
@@ -145,7 +147,7 @@ export async function runPrepare(services: CliServices, o: PrepareCommandOptions
     });
     bar?.stop();
     if (o.json) printJson(summary);
-    else formatSummary(summary).forEach((l) => printLine(l));
+    else formatSummary(summary).forEach((l) => (o.quiet ? note(l) : printLine(l)));
     if (summary.prepared === 0 && summary.completed) {
       throw new Error(`no image could be prepared (${summary.reasons[0]?.example ?? 'see prepared.json'})`);
     }

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { describeBackend, initBackend } from '../../backend/backend';
 import type { IdentityNetwork } from '../../interfaces/identity-network';
 import { FeatureTerm } from '../../losses/loss-terms';
-import { WeightedLoss } from '../../losses/weighted-loss';
+import { SUPERVISION_WEIGHTS, SUPERVISIONS, WeightedLoss, type Supervision } from '../../losses/weighted-loss';
 import type { EvaluationNetworks } from '../../metrics/evaluate-textures';
 import { UNet } from '../../nn/unet';
 import type { RetexConfig } from '../../plugin';
@@ -20,11 +20,8 @@ import { findPreparedFolder } from './prepare';
 import { identityRunConfig } from './train-identity';
 
 /** The supervision a run trains with (`--loss`); the face term stays where the config has one. */
-export const TRAIN_LOSSES = ['reid', 'perceptual', 'l1'] as const;
-export type TrainLoss = (typeof TRAIN_LOSSES)[number];
-
-/** Weight of each supervision: the feature terms share the method's 5000 (same normalised form). */
-const SUPERVISION_WEIGHTS: Readonly<Record<TrainLoss, number>> = { reid: 5000, perceptual: 5000, l1: 1 };
+export const TRAIN_LOSSES = SUPERVISIONS;
+export type TrainLoss = Supervision;
 
 export interface TrainCommandOptions {
   readonly category: string;
@@ -50,6 +47,10 @@ export interface TrainCommandOptions {
   readonly backend?: string;
   readonly json?: boolean;
   readonly progress?: boolean;
+  /** Train on these prepared splits only (default all of them, as the authors do); not a flag. */
+  readonly splits?: readonly string[];
+  /** Config sections set last (e.g. `retex compare`'s variants: loss, identityNetwork); not a flag. */
+  readonly overrides?: Readonly<Record<string, unknown>>;
 }
 
 /** The loss section for `--loss`: the chosen supervision, plus the config's face term if it has one. */
@@ -77,6 +78,7 @@ async function trainRunConfig(services: CliServices, o: TrainCommandOptions, pre
     renderer: { sampling: prepared.sampling },
     ...(o.width != null && { textureGenerator: { width: o.width } }),
     loss: lossSection(base, o.loss, o.referenceTextures),
+    ...o.overrides,
   });
 }
 
@@ -130,7 +132,7 @@ export async function runTrain(services: CliServices, o: TrainCommandOptions): P
   const backend = await initBackend(config.backend);
   note(describeBackend(backend));
   // The authors train on every split but the held-out identities (train + query + gallery).
-  const items = await loadPreparedItems(preparedDir, prepared, prepared.splits);
+  const items = await loadPreparedItems(preparedDir, prepared, o.splits ?? prepared.splits);
   if (items.length === 0) throw new Error(`${preparedDir} holds no prepared training image: rerun retex prepare and check its report`);
   const batch = o.batch ?? [config.train.identitiesPerBatch, config.train.imagesPerIdentity];
   const perEpoch = Math.max(1, Math.floor(items.length / (batch[0] * batch[1])));

@@ -108,3 +108,27 @@ describe('core/cli run and mesh (the retex binary, human)', function () {
     expect(record.metrics.mask_ssim).to.be.greaterThan(0.8);
   });
 });
+
+describe('core/cli compare (the retex binary, human, optimize)', function () {
+  this.timeout(300000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'retex-compare-cli-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('scores reid against l1 with intervals, writes report.html and grid.png, and a rerun reuses the finished variants', async () => {
+    const data = path.join(dir, 'people');
+    expect(runRetex(['synth', '-c', 'human', '--out', data, '--identities', '4', '--images-per-identity', '2', '--seed', '3', '--no-progress']).status).to.equal(0);
+    const out = path.join(dir, 'cmp');
+    const args = ['compare', '-c', 'human', '-d', data, '--losses', 'reid,l1', '--ablations', 'no-face', '--method', 'optimize', '--budget', '2', '--predictor', 'ground-truth', '-o', out, '--json', '--no-progress'];
+    const r = runRetex(args);
+    expect(r.status, r.stderr).to.equal(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.variants.map((v: { id: string }) => v.id)).to.deep.equal(['reid', 'l1', 'no-face']);
+    expect(summary.variants[1].vsReid.ssim).to.have.keys(['diff', 'lo', 'hi']);
+    expect(summary.metrics.map((m: { key: string }) => m.key)).to.include.members(['ssim', 'mask_ssim', 'cossim', 'texture_unseen']);
+    const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+    expect(html).to.contain('<table').and.not.match(/src="https?:/);
+    expect((await sharp(path.join(out, 'grid.png')).metadata()).width).to.be.greaterThan(100);
+    const again = runRetex(args);
+    expect(again.stderr).to.contain('(3 already done)');
+  });
+});
