@@ -5,6 +5,7 @@ import type { TextureGenerator } from '../interfaces/texture-generator';
 import { WeightedLoss } from '../losses/weighted-loss';
 import { UNet } from '../nn/unet';
 import type { RetexConfig } from '../plugin/config-types';
+import type { SubjectDetector } from '../plugin/photo-subject';
 import type { PhotoRunnerParts } from '../run/photo-runner';
 import type { TextureMethod } from '../run/texture-methods';
 import { shippedGeneratorFolder } from './commands/eval-generator';
@@ -16,7 +17,7 @@ export interface RunPartsRequest {
   readonly category: string;
   /** The texture method; none loads no texture maker (`retex mesh`); `all` loads what every method needs. */
   readonly method?: TextureMethod | 'all';
-  /** Where `optimize` starts. */
+  /** Where `optimize` starts (default project). */
   readonly start?: 'generator' | 'project';
   /** A generator folder (`<run>/model` of retex train); default the shipped one. */
   readonly model?: string;
@@ -33,6 +34,15 @@ export interface RunPartsRequest {
 /** Loaded parts and a dispose for all of them. */
 export interface RunParts extends PhotoRunnerParts {
   dispose(): void;
+}
+
+/** A detector loaded when first asked to detect. */
+function lazyDetector(load: () => Promise<SubjectDetector>): SubjectDetector {
+  let loaded: Promise<SubjectDetector> | undefined;
+  return {
+    detect: async (image) => (await (loaded ??= load())).detect(image),
+    dispose: () => void loaded?.then((d) => d.dispose(), () => undefined),
+  };
 }
 
 /** The run's config: the category's config with its photo predictor (or the one asked for). */
@@ -56,8 +66,8 @@ export async function loadRunParts(services: CliServices, r: RunPartsRequest): P
   const owned: { dispose(): void }[] = [];
   try {
     const all = r.method === 'all';
-    const needsGenerator = all || r.method === 'generator' || (r.method === 'optimize' && (r.start ?? 'generator') === 'generator');
-    const needsSymmetry = all || r.method === 'project' || (r.method === 'optimize' && r.start === 'project');
+    const needsGenerator = all || r.method === 'generator' || (r.method === 'optimize' && r.start === 'generator');
+    const needsSymmetry = all || r.method === 'project' || (r.method === 'optimize' && (r.start ?? 'project') === 'project');
     let generator: TextureGenerator | undefined;
     if (needsGenerator) {
       generator = await UNet.load(path.resolve(r.model ?? shippedGeneratorFolder(services, config.category)));
@@ -66,7 +76,8 @@ export async function loadRunParts(services: CliServices, r: RunPartsRequest): P
     const imageSize = generator?.inputSize ?? ([config.image.height, config.image.width] as const);
     const textureSize = generator?.textureSize ?? ([config.texture.height, config.texture.width] as const);
     const sized = { ...config, image: { height: imageSize[0], width: imageSize[1] }, texture: { height: textureSize[0], width: textureSize[1] } };
-    const detector = await subject.loadDetector(sized);
+    // Loaded on first use: a photo that is already a framed crop never needs it.
+    const detector = lazyDetector(() => subject.loadDetector(sized));
     owned.push(detector);
     const predictor = await services.loadRole(sized, 'meshPredictor');
     owned.push(predictor);

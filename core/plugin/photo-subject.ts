@@ -48,11 +48,11 @@ export interface PhotoSubject {
   frame(box: readonly [number, number, number, number], size: readonly [number, number], photoSize: readonly [number, number]): CropWindow;
   /**
    * True when the photo is itself a crop framed the way the data set's are (e.g. a Market-1501 image): it
-   * is then taken whole, whatever the detector found (small crops defeat detectors), and the mesh predictor
-   * refuses it if it shows no subject. Absent: never.
-   * @param detections the detector's finds, best first
+   * is then taken whole, whatever the detector would find (small crops defeat detectors), and the mesh
+   * predictor refuses it if it shows no subject. Absent: never.
+   * @param detect the detector's finds, best first (run only when called; its result is reused)
    */
-  isFramedCrop?(photoSize: readonly [number, number], size: readonly [number, number], detections: readonly SubjectDetection[]): boolean;
+  isFramedCrop?(photoSize: readonly [number, number], size: readonly [number, number], detect: () => Promise<readonly SubjectDetection[]>): Promise<boolean>;
   /** Value outside the photo where a crop window reaches past it, in [-1,1] (the data set's fill). */
   readonly fill: number;
   /**

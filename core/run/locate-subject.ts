@@ -104,11 +104,12 @@ export async function locateSubject(
     }
     chosen = { box, score: 1 };
   } else {
-    const found = await detector.detect(photo);
-    if (subject.isFramedCrop?.([h, w], size, found)) {
+    let found: Promise<SubjectDetection[]> | undefined;
+    const detect = () => (found ??= detector.detect(photo));
+    if (await subject.isFramedCrop?.([h, w], size, detect)) {
       chosen = { box: [0, 0, w, h], score: 1 };
     } else {
-      chosen = chooseSubject(found, [h, w], subject.noun, name);
+      chosen = chooseSubject(await detect(), [h, w], subject.noun, name);
       score = chosen.score;
     }
   }

@@ -33,20 +33,22 @@ const CONFIDENT_PERSON = 0.5;
 const SCENE_PERSON_SHARE = 0.6;
 
 /**
- * Whether a photo is already a Market-1501-style person crop: about the crop's aspect ratio, and the detector
- * does not confidently find a person much smaller than the photo in it. Detectors often miss people in such
- * small crops (scores of 0.1-0.3 on real Market-1501 images), so the photo is then taken whole.
+ * Whether a photo is already a Market-1501-style person crop: about the crop's aspect ratio and either small
+ * (at most twice the crop's height: a crop, not a scene) or without a confident person much smaller than the
+ * photo in it. Detectors often miss people in such crops (scores of 0.1-0.3 on real Market-1501 images), so
+ * the photo is then taken whole, and the detector is not even run for a small one.
  */
-export function isPersonCrop(
+export async function isPersonCrop(
   photoSize: readonly [number, number],
   size: readonly [number, number],
-  detections: readonly { readonly box: readonly number[]; readonly score: number }[],
-): boolean {
+  detect: () => Promise<readonly { readonly box: readonly number[]; readonly score: number }[]>,
+): Promise<boolean> {
   const [ph, pw] = photoSize;
   const photoAspect = pw / ph;
   const cropAspect = size[1] / size[0];
   if (!(photoAspect > 0.7 * cropAspect && photoAspect < 1.4 * cropAspect)) return false;
-  const best = detections[0];
+  if (ph <= 2 * size[0]) return true;
+  const best = (await detect())[0];
   return best == null || best.score < CONFIDENT_PERSON || best.box[3] >= SCENE_PERSON_SHARE * ph;
 }
 

@@ -113,7 +113,7 @@ export async function runBenchRun(services: CliServices, o: BenchRunOptions): Pr
     }
     for (const v of quality.variants) {
       const method = variants().find((x) => x.label === v.label)?.method as TextureMethod;
-      const defaultStart = v.label !== 'optimize (from project)';
+      const defaultStart = v.label !== 'optimize (from generator)';
       const t = defaultStart ? timed.get(method) : undefined;
       const goal = GOAL_MS[category]?.[method];
       rows.push({

@@ -23,7 +23,7 @@ import type { CliServices } from '../services';
 const PHOTO_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.bmp'];
 
 /** The method `retex run` uses when none is given: the best on never-visible texels of the synthetic sets (README). */
-export const DEFAULT_TEXTURE_METHOD: TextureMethod = 'generator';
+export const DEFAULT_TEXTURE_METHOD: TextureMethod = 'project';
 
 export interface RunCommandOptions {
   readonly category: string;
@@ -180,7 +180,7 @@ export function runCommand(services: CliServices): Command {
     .option('-m, --method <name>', `how the texture is made: ${TEXTURE_METHODS.join(', ')}`, oneOf(TEXTURE_METHODS), DEFAULT_TEXTURE_METHOD)
     .option('--model <dir>', "a generator folder from retex train (<run>/model); default the category's shipped generator")
     .option('--steps <n>', 'optimize: steps', nonNegativeInt, DEFAULT_OPTIMIZE_STEPS)
-    .option('--start <from>', `optimize: start from ${OPTIMIZE_STARTS.join(' or ')}`, oneOf(OPTIMIZE_STARTS), 'generator' as OptimizeStart)
+    .option('--start <from>', `optimize: start from ${OPTIMIZE_STARTS.join(' or ')}`, oneOf(OPTIMIZE_STARTS), 'project' as OptimizeStart)
     .option('--lr <rate>', 'optimize: Adam learning rate', positiveNumber, DEFAULT_OPTIMIZE_LEARNING_RATE)
     .option('--anchor <weight>', 'optimize: weight of the L1 change from the starting texture (0: re-ID loss alone)', nonNegativeNumber, DEFAULT_OPTIMIZE_ANCHOR)
     .option('--box <x,y,w,h>', "the subject's box in photo pixels (skips the detector)", parseBox)
