@@ -9,6 +9,7 @@ import { exportCommand } from './commands/export';
 import { importWeightsCommand } from './commands/import-weights';
 import { pluginsCommand } from './commands/plugins';
 import { meshCommand } from './commands/mesh';
+import { newPluginCommand } from './commands/new-plugin';
 import { prepareCommand } from './commands/prepare';
 import { runCommand } from './commands/run';
 import { trainCommand } from './commands/train';
@@ -37,6 +38,7 @@ export function buildProgram(services: CliServices): Command {
     .addCommand(compareCommand(services))
     .addCommand(trainIdentityCommand(services))
     .addCommand(evalIdentityCommand(services))
-    .addCommand(benchCommand(services));
+    .addCommand(benchCommand(services))
+    .addCommand(newPluginCommand(services));
   return program;
 }

@@ -48,7 +48,10 @@ export class WeightedLoss implements Loss {
   }
 
   compute(inputs: LossInputs): tf.Scalar {
-    return this.breakdown(inputs).total;
+    const { total, terms } = this.breakdown(inputs);
+    // The per-term values are not returned: free them (gradients keep their own copies).
+    tf.dispose(Object.values(terms));
+    return total;
   }
 
   /** The total and each term's unweighted value; the caller owns all of them. */
