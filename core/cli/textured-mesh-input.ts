@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseGlb } from '../export/glb-reader';
-import { parseObj } from '../export/obj-reader';
+import { readObjFile } from '../export/obj-reader';
 import type { Mesh } from '../interfaces/mesh';
+import { describeFsError, FileError, resolveInside } from '../io/file-guard';
 import { readPixels } from '../io/image-decode';
 import type { PixelBuffer } from '../io/image-io';
 
@@ -14,23 +15,49 @@ export interface TexturedMeshSource {
   readonly run?: string;
 }
 
+/** Largest model.glb read from a run folder. */
+const MAX_GLB_BYTES = 1024 * 1024 * 1024;
+
 /** A mesh read from an OBJ (with `vt` UVs) and its texture image, as `view` and `export` take them. */
 export async function readTexturedMesh(meshPath: string, texturePath: string): Promise<{ mesh: Mesh; texture: PixelBuffer }> {
-  if (!fs.existsSync(meshPath)) throw new Error(`mesh file ${meshPath} does not exist`);
+  if (!fs.existsSync(meshPath)) throw new FileError('not-found', `mesh file ${meshPath} does not exist: check the path`, meshPath);
   if (!meshPath.toLowerCase().endsWith('.obj')) {
-    throw new Error(`mesh file ${meshPath}: only Wavefront OBJ with texture coordinates (vt, f v/vt) is read`);
+    throw new FileError('other', `mesh file ${meshPath}: only Wavefront OBJ with texture coordinates (vt, f v/vt) is read`, meshPath);
   }
-  const mesh = parseObj(await fs.promises.readFile(meshPath, 'utf8'), meshPath);
+  const mesh = await readObjFile(meshPath);
   return { mesh, texture: await readPixels(texturePath) };
 }
 
-/** The textured mesh of a run folder (its model.glb). */
+/** The textured mesh of a run folder (its model.glb, which must lie inside the folder, symlinks included). */
 export async function readRunFolder(dir: string): Promise<{ mesh: Mesh; texture: PixelBuffer }> {
-  const glb = path.join(dir, 'model.glb');
-  if (!fs.existsSync(path.join(dir, 'run.json')) || !fs.existsSync(glb)) {
-    throw new Error(`${dir} is not a finished retex run folder (it needs run.json and model.glb): make one with retex run`);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(dir);
+  } catch (err) {
+    throw describeFsError(err, dir, 'open the run folder');
   }
-  return parseGlb(await fs.promises.readFile(glb), glb);
+  if (!stat.isDirectory()) throw new FileError('not-directory', `--run ${dir} is a file, not a folder retex run wrote`, dir);
+  if (!fs.existsSync(path.join(dir, 'run.json')) || !fs.existsSync(path.join(dir, 'model.glb'))) {
+    throw new FileError('not-found', `${dir} is not a finished retex run folder (it needs run.json and model.glb): make one with retex run`, dir);
+  }
+  const glb = resolveInside(dir, 'model.glb', 'the run folder model');
+  const size = fs.statSync(glb).size;
+  if (!fs.statSync(glb).isFile() || size > MAX_GLB_BYTES) {
+    throw new FileError('too-large', `${glb} is not a regular file under ${MAX_GLB_BYTES / 2 ** 20} MiB: it is not what retex run writes`, glb);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await fs.promises.readFile(glb);
+  } catch (err) {
+    throw describeFsError(err, glb, 'read');
+  }
+  return parseGlb(bytes, path.join(dir, 'model.glb'));
+}
+
+/** The files a textured source reads, for checking that outputs never overwrite them. */
+export function sourceFiles(s: TexturedMeshSource): string[] {
+  if (s.run != null) return [path.join(s.run, 'model.glb'), path.join(s.run, 'run.json'), path.join(s.run, 'texture.png')];
+  return [s.mesh, s.texture].filter((f): f is string => f != null);
 }
 
 /** Reads `--run DIR`, or `--mesh X.obj --texture T.png`; exactly one of the two. */

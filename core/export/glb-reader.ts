@@ -2,6 +2,7 @@ import { NodeIO } from '@gltf-transform/core';
 import type { Mesh } from '../interfaces/mesh';
 import { decodePixels } from '../io/image-decode';
 import type { PixelBuffer } from '../io/image-io';
+import { MeshError, validateMesh } from '../renderer/mesh-validation';
 
 /**
  * Reads a textured .glb such as retex writes (one primitive with POSITION, TEXCOORD_0, indices and a base
@@ -14,7 +15,8 @@ export async function parseGlb(bytes: Uint8Array, name: string): Promise<{ mesh:
   try {
     doc = await new NodeIO().readBinary(bytes);
   } catch (err) {
-    throw new Error(`${name} is not a readable .glb file (${(err as Error).message})`);
+    // The parser's message can quote the file's JSON chunk: name the file, never its content.
+    throw new MeshError(`${name} is not a readable .glb file (binary glTF): it is damaged or of another format; re-export it`);
   }
   const positions: number[] = [];
   const uvs: number[] = [];
@@ -24,18 +26,24 @@ export async function parseGlb(bytes: Uint8Array, name: string): Promise<{ mesh:
     for (const prim of mesh.listPrimitives()) {
       const pos = prim.getAttribute('POSITION')?.getArray();
       const uv = prim.getAttribute('TEXCOORD_0')?.getArray();
-      if (pos == null || uv == null) throw new Error(`${name}: a primitive has no POSITION or TEXCOORD_0: retex needs a textured mesh`);
+      if (pos == null || uv == null) throw new MeshError(`${name}: a primitive has no POSITION or TEXCOORD_0: retex needs a textured mesh`);
       const base = positions.length / 3;
-      positions.push(...pos);
+      if (pos.length % 3 !== 0 || uv.length !== (pos.length / 3) * 2) {
+        throw new MeshError(`${name}: a primitive's POSITION and TEXCOORD_0 counts do not match: retex needs one UV per vertex`);
+      }
+      for (let i = 0; i < pos.length; i++) positions.push(pos[i]);
       for (let i = 0; i < uv.length; i += 2) uvs.push(uv[i], 1 - uv[i + 1]);
       const idx = prim.getIndices()?.getArray() ?? Uint32Array.from({ length: pos.length / 3 }, (_, i) => i);
-      for (const i of idx) faces.push(base + i);
+      for (let i = 0; i < idx.length; i++) faces.push(base + idx[i]);
       image ??= prim.getMaterial()?.getBaseColorTexture()?.getImage() ?? null;
     }
   }
-  if (faces.length === 0) throw new Error(`${name} holds no triangles`);
-  if (image == null) throw new Error(`${name} has no base colour texture`);
+  if (faces.length === 0) throw new MeshError(`${name} holds no triangles`);
+  if (faces.length % 3 !== 0) throw new MeshError(`${name}: only triangle primitives are read`);
+  if (image == null) throw new MeshError(`${name} has no base colour texture`);
   const texture = await decodePixels(image, { name: `${name}'s texture` });
   const f = Int32Array.from(faces);
-  return { mesh: { vertices: Float32Array.from(positions), faces: f, uvs: Float32Array.from(uvs), uvFaces: f }, texture };
+  const mesh: Mesh = { vertices: Float32Array.from(positions), faces: f, uvs: Float32Array.from(uvs), uvFaces: f };
+  validateMesh(mesh, name);
+  return { mesh, texture };
 }

@@ -2,7 +2,7 @@ import { Document, NodeIO } from '@gltf-transform/core';
 import type { Mesh } from '../interfaces/mesh';
 import { writeFileAtomic } from '../io/atomic-write';
 import { encodePng, type PixelBuffer } from '../io/image-io';
-import { validateMesh } from '../renderer/mesh-validation';
+import { MeshError, validateMesh } from '../renderer/mesh-validation';
 import { vertexNormals } from '../renderer/normals';
 import { splitAtSeams } from './seams';
 
@@ -63,6 +63,7 @@ export async function buildGltfDocument(mesh: Mesh, texture: PixelBuffer, option
 
 /** The mesh as one binary glTF (.glb) file's bytes; see {@link buildGltfDocument}. */
 export async function encodeGlb(mesh: Mesh, texture: PixelBuffer, options: GltfOptions = {}): Promise<Uint8Array> {
+  if (mesh.faces.length === 0) throw new MeshError(`${options.name ?? 'mesh'} has no faces: an empty .glb is not written`);
   const doc = await buildGltfDocument(mesh, texture, options);
   return new NodeIO().writeBinary(doc);
 }

@@ -1,7 +1,9 @@
 import * as path from 'path';
 import type { Mesh } from '../interfaces/mesh';
-import { writeFileAtomic } from '../io/atomic-write';
-import { writePng, type PixelBuffer } from '../io/image-io';
+import * as fs from 'fs';
+import { writeFilesAtomic } from '../io/atomic-write';
+import type { PlannedOutput } from '../io/file-guard';
+import { encodePng, type PixelBuffer } from '../io/image-io';
 import { validateMesh } from '../renderer/mesh-validation';
 
 /** 9 significant digits: enough for every float32 to parse back to the same value. */
@@ -48,24 +50,63 @@ export interface ObjFiles {
   readonly texture: string;
 }
 
+/** The .obj, .mtl and .png that {@link writeTexturedObj} writes for `objPath`. */
+export function objFilesFor(objPath: string): ObjFiles {
+  const dir = path.dirname(objPath);
+  const stem = path.basename(objPath, path.extname(objPath));
+  return { obj: objPath, mtl: path.join(dir, `${stem}.mtl`), texture: path.join(dir, `${stem}.png`) };
+}
+
+const MTL_HEADER = '# written by retex';
+
+/** Whether `mtl` is a material library retex wrote (optionally one that names `textureFile`). */
+function isRetexMtl(mtl: string, textureFile?: string): boolean {
+  try {
+    const fd = fs.openSync(mtl, 'r');
+    try {
+      const head = Buffer.alloc(512);
+      const n = fs.readSync(fd, head, 0, head.length, 0);
+      const text = head.subarray(0, n).toString('utf8');
+      return text.startsWith(MTL_HEADER) && (textureFile === undefined || text.includes(`map_Kd ${textureFile}\n`));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Writes `<name>.obj`, `<name>.mtl` and `<name>.png` side by side (each atomically), the OBJ referring
- * to the MTL and the MTL to the PNG by relative file name so the three can be moved together.
+ * The outputs of {@link writeTexturedObj} as `checkOutputs` takes them: the .obj the user named may be
+ * replaced; the derived .mtl only when retex wrote it, and the .png only when such an .mtl names it.
+ */
+export function plannedObjOutputs(objPath: string): PlannedOutput[] {
+  const files = objFilesFor(objPath);
+  const png = path.basename(files.texture);
+  return [
+    { file: files.obj },
+    { file: files.mtl, mayReplace: (f) => isRetexMtl(f), ownerHint: '(an .mtl that retex writes starts with "# written by retex")' },
+    { file: files.texture, mayReplace: () => isRetexMtl(files.mtl, png), ownerHint: `(no retex-written ${path.basename(files.mtl)} names it)` },
+  ];
+}
+
+/**
+ * Writes `<name>.obj`, `<name>.mtl` and `<name>.png` side by side, all three in one step (temp files
+ * renamed into place only when all are written), the OBJ referring to the MTL and the MTL to the PNG by
+ * relative file name so the three can be moved together.
  * @param objPath path of the .obj file
  * @param texture 8-bit RGB(A) texture image, row 0 at v = 1
  */
 export async function writeTexturedObj(objPath: string, mesh: Mesh, texture: PixelBuffer): Promise<ObjFiles> {
-  const dir = path.dirname(objPath);
+  const files = objFilesFor(objPath);
   const stem = path.basename(objPath, path.extname(objPath));
-  const files: ObjFiles = {
-    obj: objPath,
-    mtl: path.join(dir, `${stem}.mtl`),
-    texture: path.join(dir, `${stem}.png`),
-  };
   const material = 'texture';
   const obj = formatObj(mesh, { mtllib: path.basename(files.mtl), material, name: stem });
-  await writePng(files.texture, texture.pixels, texture.height, texture.width, texture.channels);
-  await writeFileAtomic(files.mtl, formatMtl(material, path.basename(files.texture)));
-  await writeFileAtomic(files.obj, obj);
+  const png = await encodePng(texture.pixels, texture.height, texture.width, texture.channels);
+  await writeFilesAtomic([
+    { target: files.texture, data: png },
+    { target: files.mtl, data: formatMtl(material, path.basename(files.texture)) },
+    { target: files.obj, data: obj },
+  ]);
   return files;
 }

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { jsonErrorWhere, resolveInside } from './file-guard';
 import { tf } from '../backend/tf';
 import { writeFileAtomic } from './atomic-write';
 import { ModelFileError } from './model-file-error';
@@ -45,7 +46,7 @@ async function readModelJson(jsonPath: string): Promise<tf.io.ModelJSON> {
   } catch (err) {
     throw new ModelFileError(
       'malformed',
-      `model file ${jsonPath} is not valid JSON (${(err as Error).message}): it may be truncated or not a ` +
+      `model file ${jsonPath} is not valid JSON ${jsonErrorWhere(err)}: it may be truncated or not a ` +
         `TF.js model; re-export or re-copy it`,
       jsonPath,
       { cause: err },
@@ -71,7 +72,16 @@ async function readShards(jsonPath: string, manifest: tf.io.WeightsManifestConfi
   const dir = path.dirname(jsonPath);
   const shards: ArrayBuffer[] = [];
   for (const [g, group] of manifest.entries()) {
-    const files = group.paths.map((p) => path.join(dir, p));
+    if (!Array.isArray(group?.paths)) {
+      throw new ModelFileError('malformed', `model file ${jsonPath}: weightsManifest group ${g} has no "paths" list`, jsonPath);
+    }
+    const files = group.paths.map((p) => {
+      try {
+        return resolveInside(dir, p, `weights shard named in ${jsonPath}`);
+      } catch (err) {
+        throw new ModelFileError('malformed', (err as Error).message, jsonPath, { cause: err });
+      }
+    });
     const sizes: number[] = [];
     for (const file of files) {
       let data: Buffer;

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import sharp from 'sharp';
 import type { Metadata, OutputInfo, Sharp } from 'sharp';
 import { tf } from '../backend/tf';
+import { describeFsError } from './file-guard';
 import { decodeBmp, looksLikeBmp, readBmpHeader } from './bmp-decode';
 import { ImageError, tooManyPixels } from './image-error';
 import type { PixelBuffer, PixelRange } from './image-io';
@@ -276,7 +277,7 @@ async function readChecked(file: string, maxBytes: number): Promise<Buffer> {
     if (code === 'ENOENT') {
       throw new ImageError('not-found', `image ${file} does not exist: check the path`, file, { cause: err });
     }
-    throw new ImageError('unreadable', `cannot read image ${file}: ${(err as Error).message}`, file, { cause: err });
+    throw new ImageError('unreadable', describeFsError(err, file, 'read image').message, file, { cause: err });
   }
   if (stat.isDirectory()) {
     throw new ImageError('invalid-argument', `${file} is a directory, not an image file`, file);
@@ -293,7 +294,7 @@ async function readChecked(file: string, maxBytes: number): Promise<Buffer> {
   try {
     return await fs.promises.readFile(file);
   } catch (err) {
-    throw new ImageError('unreadable', `cannot read image ${file}: ${(err as Error).message}`, file, { cause: err });
+    throw new ImageError('unreadable', describeFsError(err, file, 'read image').message, file, { cause: err });
   }
 }
 

@@ -3,6 +3,7 @@ import { writeFileAtomic } from './atomic-write';
 import { decodeBfloat16, decodeFloat16, float32ToBfloat16Bits, float32ToFloat16Bits } from './half-float';
 import { shapeSize, type HostTensor } from './host-tensor';
 import { ModelFileError } from './model-file-error';
+import { jsonErrorWhere } from './file-guard';
 
 /**
  * The .safetensors format (Hugging Face): an 8-byte little-endian unsigned header length N, N bytes of
@@ -69,7 +70,7 @@ export function readSafetensorsHeader(
   try {
     header = JSON.parse(text);
   } catch (err) {
-    throw malformed(file, `its header is not valid JSON (${(err as Error).message})`);
+    throw malformed(file, `its header is not valid JSON ${jsonErrorWhere(err)}`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
     throw malformed(file, 'its header is not a JSON object of tensors');

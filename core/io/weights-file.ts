@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { jsonErrorWhere, resolveInside } from './file-guard';
 import { tf } from '../backend/tf';
 import { writeFileAtomic } from './atomic-write';
 import { ModelFileError } from './model-file-error';
@@ -121,7 +122,7 @@ export async function readWeightsManifest(dir: string, stem = DEFAULT_WEIGHTS_ST
   } catch (err) {
     throw new ModelFileError(
       'malformed',
-      `weights manifest ${json} is not valid JSON (${(err as Error).message}): the file is damaged; save the weights again`,
+      `weights manifest ${json} is not valid JSON ${jsonErrorWhere(err)}: the file is damaged; save the weights again`,
       json,
       { cause: err },
     );
@@ -189,7 +190,12 @@ export async function loadWeights(
   const manifest = await readWeightsManifest(dir, stem);
   const json = paths(dir, stem).json;
   if (expected !== undefined) checkExpected(json, manifest.weights, expected, options.allowUnexpected ?? false);
-  const bin = path.join(dir, manifest.data);
+  let bin: string;
+  try {
+    bin = resolveInside(dir, manifest.data, `weights data named in ${json}`);
+  } catch (err) {
+    throw new ModelFileError('malformed', (err as Error).message, json, { cause: err });
+  }
   let data: Buffer;
   try {
     data = await fs.promises.readFile(bin);

@@ -4,17 +4,9 @@ import * as path from 'path';
 /** Folder of a `retex synth` set that holds its ground truth (params, textures, masks). */
 export const GROUND_TRUTH_FOLDER = 'ground_truth';
 
-/** Resolves `relative` inside `root` (symlinks included). @throws when it points outside. */
-export function resolveInside(root: string, relative: string, what: string): string {
-  const base = fs.realpathSync(root);
-  const full = path.resolve(base, relative);
-  const real = fs.existsSync(full) ? fs.realpathSync(full) : full;
-  const rel = path.relative(base, real);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new Error(`${what} '${relative}' points outside the data folder ${root}: refusing to read it`);
-  }
-  return real;
-}
+/** Resolves a path a data set names inside its root (symlinks included); see core/io/file-guard. */
+export { resolveInside } from '../io/file-guard';
+import { resolveInside } from '../io/file-guard';
 
 /**
  * The ground-truth parameters file of an image of a synthetic set: `ground_truth/params/<the image's

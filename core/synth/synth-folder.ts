@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic } from '../io/atomic-write';
+import { makeFoldersSync } from '../io/file-guard';
+import { takeDeclaredInputs, type InputFingerprints } from './synth-inputs';
 
 /** Name of the file holding the options a synthetic folder was planned with. */
 export const SYNTH_PLAN_FILE = 'synth-plan.json';
@@ -40,15 +42,22 @@ export class SynthFolder {
    * Creates `root` (or reopens a partial run of the same plan).
    * @throws when `root` holds a run planned with different options
    */
-  static async open(root: string, plan: Readonly<Record<string, unknown>>): Promise<SynthFolder> {
+  static async open(root: string, plan: Readonly<Record<string, unknown>>, inputs?: InputFingerprints): Promise<SynthFolder> {
     const planFile = path.join(root, SYNTH_PLAN_FILE);
-    const text = `${JSON.stringify(plan, null, 2)}\n`;
+    // Inputs by content (sha256 per file), not only by name: see declareSynthInputs.
+    const contents = inputs ?? takeDeclaredInputs(root);
+    const recorded = contents && Object.keys(contents).length > 0 ? { ...plan, input_contents: contents } : plan;
+    const text = `${JSON.stringify(recorded, null, 2)}\n`;
     if (fs.existsSync(planFile)) {
       const old = fs.readFileSync(planFile, 'utf8');
       if (old !== text) {
+        const contentOnly = old.replace(/,\n  "input_contents": [\s\S]*\n}\n$/, '\n}\n') === `${JSON.stringify(plan, null, 2)}\n`;
         throw new Error(
-          `${root} already holds a synthetic data set made with other options (see ${planFile}): ` +
-            'rerun with the same options to complete it, or choose a new --out folder',
+          contentOnly
+            ? `${root} was made from input files (--backgrounds/--textures) whose content has changed since (see ${planFile}): ` +
+                'restore them, or choose a new --out folder for the new inputs'
+            : `${root} already holds a synthetic data set made with other options (see ${planFile}): ` +
+                'rerun with the same options to complete it, or choose a new --out folder',
         );
       }
       removeStrayTemps(root);
@@ -95,7 +104,7 @@ export class SynthFolder {
       const target = this.resolve(o.file);
       const dir = path.dirname(target);
       if (!this.dirs.has(dir)) {
-        fs.mkdirSync(dir, { recursive: true });
+        makeFoldersSync(dir);
         this.dirs.add(dir);
       }
       const last = i === outputs.length - 1;

@@ -4,6 +4,7 @@ import { cosmiconfig } from 'cosmiconfig';
 import { ROLES } from '../../core/plugin';
 import type { RetexConfig } from '../../core/plugin';
 import type { ConfigRequest, LoadedConfig } from '../../core/cli/services';
+import { describeFsError } from '../../core/io/file-guard';
 import { packageRoot } from '../../core/paths';
 import type { PluginRegistry } from '../plugin-registry';
 import { CONFIG_SCHEMA } from './schema';
@@ -35,6 +36,18 @@ export function deepMerge(base: Json, over: Json): Json {
   return out;
 }
 
+/**
+ * JSON reads `1e400` as Infinity (and YAML has .inf and .nan), which JSON.stringify later prints as null:
+ * such numbers are refused with their JSON path before anything else looks at them.
+ */
+export function checkFiniteNumbers(value: unknown, where: string, at = ''): void {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw new ConfigError([`${at || '/'} = ${String(value)}: must be a finite number (${value !== value ? 'not a number' : 'it overflows a 64-bit float'})`], where);
+  }
+  if (Array.isArray(value)) value.forEach((v, i) => checkFiniteNumbers(v, where, `${at}/${i}`));
+  else if (isObject(value)) for (const [k, v] of Object.entries(value)) checkFiniteNumbers(v, where, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+}
+
 /** The folder of the shipped default configs, one `<category>.json` each. */
 export function defaultConfigDir(): string {
   return path.join(packageRoot(), 'configs');
@@ -53,7 +66,16 @@ async function readUserConfig(request: ConfigRequest): Promise<{ config: Json; f
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     const where = request.configPath ?? 'retex config';
-    throw new Error(`cannot read ${where}: ${(err as Error).message}`);
+    const e = err as NodeJS.ErrnoException;
+    if (e.code) throw describeFsError(err, where, 'read the config');
+    // Parser messages quote the file (code frames): report only where the problem is.
+    const msg = String(e?.message ?? err);
+    const line = /line (\d+)/i.exec(msg)?.[1] ?? /:(\d+):\d+/.exec(msg)?.[1];
+    const file = /in file:? ?(\S+)/i.exec(msg)?.[1]?.replace(/:$/, '');
+    throw new ConfigError(
+      [`cannot read ${file ?? where}: it is not valid ${/\.ya?ml$|rc$/i.test(file ?? where) ? 'JSON or YAML' : /\.c?js$/i.test(file ?? where) ? 'JavaScript' : 'JSON'}${line ? ` (near line ${line})` : ''}: fix its syntax`],
+      file ?? where,
+    );
   }
 }
 
@@ -79,13 +101,23 @@ export async function loadConfig(
   const sources = [base];
   let merged = JSON.parse(fs.readFileSync(base, 'utf8')) as Json;
   if (user) {
+    checkFiniteNumbers(user.config, user.file);
+    for (const c of registry.categories) {
+      const section = user.config[c];
+      if (section !== undefined && !isObject(section)) {
+        throw new ConfigError([`/${c} = ${JSON.stringify(section)}: must be an object of settings for category '${c}' (e.g. {"train": {...}})`], user.file);
+      }
+    }
     const { [category]: perCategory, ...shared } = user.config;
     for (const other of registry.categories) delete shared[other];
     merged = deepMerge(merged, shared);
     if (isObject(perCategory)) merged = deepMerge(merged, perCategory);
     sources.push(user.file);
   }
-  if (request.overrides) merged = deepMerge(merged, request.overrides as Json);
+  if (request.overrides) {
+    checkFiniteNumbers(request.overrides as Json, 'command-line options');
+    merged = deepMerge(merged, request.overrides as Json);
+  }
   const where = sources.join(' + ');
 
   validateSchema(CONFIG_SCHEMA, merged, where);

@@ -1,9 +1,10 @@
 import * as path from 'path';
 import { Command } from 'commander';
 import { writeGlb } from '../../export/gltf-writer';
-import { writeTexturedObj } from '../../export/obj-writer';
+import { plannedObjOutputs, writeTexturedObj } from '../../export/obj-writer';
+import { checkOutputs } from '../../io/file-guard';
 import { printJson, printLine } from '../output';
-import { readTexturedSource } from '../textured-mesh-input';
+import { readTexturedSource, sourceFiles } from '../textured-mesh-input';
 
 export interface ExportOptions {
   readonly mesh?: string;
@@ -15,17 +16,20 @@ export interface ExportOptions {
 
 /** Writes a textured mesh as one .glb (texture embedded) or as .obj + .mtl + .png, by the output's extension. */
 export async function runExport(options: ExportOptions): Promise<{ files: string[] }> {
-  const { mesh, texture } = await readTexturedSource(options);
   const ext = path.extname(options.out).toLowerCase();
+  if (ext !== '.glb' && ext !== '.obj') {
+    throw new Error(`--out must end in .glb (one file, texture embedded) or .obj (with .mtl and .png), got '${options.out}'`);
+  }
+  // Before reading anything: never write over an input, a folder, or a sibling retex did not write.
+  checkOutputs(ext === '.glb' ? [{ file: options.out }] : plannedObjOutputs(options.out), sourceFiles(options));
+  const { mesh, texture } = await readTexturedSource(options);
   let files: string[];
   if (ext === '.glb') {
     await writeGlb(options.out, mesh, texture, { name: path.basename(options.out, ext) });
     files = [options.out];
-  } else if (ext === '.obj') {
+  } else {
     const written = await writeTexturedObj(options.out, mesh, texture);
     files = [written.obj, written.mtl, written.texture];
-  } else {
-    throw new Error(`--out must end in .glb (one file, texture embedded) or .obj (with .mtl and .png), got '${options.out}'`);
   }
   if (options.json) printJson({ files });
   else printLine(`wrote ${files.join(', ')}`);

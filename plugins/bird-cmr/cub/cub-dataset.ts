@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { resolveInside } from '../../../core/io/file-guard';
 import { tf } from '../../../core/backend/tf';
 import type { Dataset, Sample } from '../../../core/interfaces/dataset';
 import { readImage } from '../../../core/io/image-decode';
@@ -197,9 +198,11 @@ function toSample(
     crop,
     keypoints: Array.from(keypoints),
     visible: Array.from(visible),
-    maskPath: segDir ? path.join(segDir, r.name.replace(/\.[^./]+$/, '.png')) : undefined,
+    maskPath: segDir ? resolveInside(segDir, r.name.replace(/\.[^./]+$/, '.png'), `segmentation mask of images.txt image ${r.imageId}`) : undefined,
     flipped: false,
     [RECORD]: r,
   };
-  return { id: r.name, identity: r.classId - 1, imagePath: path.join(root, 'images', r.name), annotations };
+  // images.txt may name anything: the image must resolve inside images/ (symlinks included).
+  const imagePath = resolveInside(path.join(root, 'images'), r.name, `images.txt image ${r.imageId}`);
+  return { id: r.name, identity: r.classId - 1, imagePath, annotations };
 }

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { describeFsError, resolveInside } from '../../../core/io/file-guard';
 import { CUB_KEYPOINT_COUNT } from '../keypoints';
 
 /** A problem with the CUB-200-2011 files, naming the file (and line) and what to do. */
@@ -30,6 +31,8 @@ export interface CubRecord {
 /** Reads a text file of the data set, failing with what is missing and where the data set should be. */
 function readText(root: string, relative: string): string {
   const file = path.join(root, relative);
+  // An annotation file that is a symlink out of the data set is refused like a path that leads out.
+  if (fs.existsSync(file)) resolveInside(root, relative, 'CUB-200-2011 annotation file');
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
@@ -39,7 +42,7 @@ function readText(root: string, relative: string): string {
           `(the one holding images.txt, image_class_labels.txt, train_test_split.txt, bounding_boxes.txt and parts/)`,
       );
     }
-    throw new CubFormatError(`cannot read CUB-200-2011 file ${file}: ${(err as Error).message}`);
+    throw new CubFormatError(describeFsError(err, file, 'read CUB-200-2011 file').message);
   }
 }
 
@@ -54,21 +57,22 @@ function parseRows(text: string, file: string, columns: number, layout: string):
     if (line === '') return;
     const fields = line.split(/\s+/);
     if (fields.length !== columns) {
-      throw new CubFormatError(`${file}:${i + 1}: expected '${layout}' (${columns} fields), got '${truncate(line)}'`);
+      throw new CubFormatError(`${file}:${i + 1}: expected '${layout}' (${columns} fields), got ${fields.length} field${fields.length === 1 ? '' : 's'}`);
     }
     rows.push({ line: i + 1, fields });
   });
   return rows;
 }
 
-function truncate(s: string): string {
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+/** A field for a message: short plain tokens as they are, anything else described, never quoted at length. */
+function token(s: string): string {
+  return /^[\w.+-]{1,24}$/.test(s) ? `'${s}'` : `a value of ${s.length} characters`;
 }
 
 function parseNumber(value: string, file: string, line: number, what: string, integer: boolean): number {
-  const n = Number(value);
+  const n = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value) ? Number(value) : NaN;
   if (value === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new CubFormatError(`${file}:${line}: ${what} '${value}' is not ${integer ? 'an integer' : 'a number'}`);
+    throw new CubFormatError(`${file}:${line}: ${what} ${token(value)} is not ${integer ? 'an integer' : 'a number'}`);
   }
   return n;
 }
@@ -121,7 +125,7 @@ export function readCubRecords(root: string): { records: CubRecord[]; classNames
     images,
     (f, line) => {
       if (f[1] !== '0' && f[1] !== '1') {
-        throw new CubFormatError(`train_test_split.txt:${line}: is_training_image must be 0 or 1, got '${f[1]}'`);
+        throw new CubFormatError(`train_test_split.txt:${line}: is_training_image must be 0 or 1, got ${token(f[1])}`);
       }
       return f[1] === '1';
     },
@@ -151,7 +155,7 @@ export function readCubRecords(root: string): { records: CubRecord[]; classNames
     const x = parseNumber(fields[2], partsFile, line, 'x', false);
     const y = parseNumber(fields[3], partsFile, line, 'y', false);
     if (fields[4] !== '0' && fields[4] !== '1') {
-      throw new CubFormatError(`${partsFile}:${line}: visible must be 0 or 1, got '${fields[4]}'`);
+      throw new CubFormatError(`${partsFile}:${line}: visible must be 0 or 1, got ${token(fields[4])}`);
     }
     let entry = parts.get(id);
     if (!entry) {

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'fs';
 import * as path from 'path';
+import { resolveInside } from '../../../core/io/file-guard';
 import type { tf } from '../../../core/backend/tf';
 import type { Dataset, Sample } from '../../../core/interfaces/dataset';
 import { readImage } from '../../../core/io/image-decode';
@@ -71,10 +72,12 @@ export class Market1501Dataset implements Dataset {
     if (!folder) throw new Error(`Market-1501 has no split '${split}'; splits: ${Object.keys(MARKET_SPLITS).join(', ')}`);
     const cached = this.cache.get(folder);
     if (cached) return cached;
-    const dir = path.join(this.options.root, folder);
-    if (!existsSync(dir)) {
-      throw new Error(`Market-1501 split '${split}' needs the folder '${dir}', which does not exist (expected ${Object.values(MARKET_SPLITS).filter((v, i, a) => a.indexOf(v) === i).join('/, ')}/ under the root)`);
+    const joined = path.join(this.options.root, folder);
+    if (!existsSync(joined)) {
+      throw new Error(`Market-1501 split '${split}' needs the folder '${joined}', which does not exist (expected ${Object.values(MARKET_SPLITS).filter((v, i, a) => a.indexOf(v) === i).join('/, ')}/ under the root)`);
     }
+    // The split folder and every image in it must resolve inside the root (a symlink out is refused).
+    const dir = resolveInside(this.options.root, folder, `Market-1501 split folder`);
     const names = readdirSync(dir).filter((n) => IMAGE_EXT.test(n)).sort();
     const malformed: string[] = [];
     const samples: Sample[] = [];
@@ -92,7 +95,7 @@ export class Market1501Dataset implements Dataset {
       samples.push({
         id: name,
         identity: distractor ? -1 : parsed.personId,
-        imagePath: path.join(dir, name),
+        imagePath: resolveInside(this.options.root, path.join(folder, name), 'Market-1501 image'),
         annotations: { ...parsed, distractor },
       });
     }

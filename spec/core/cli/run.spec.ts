@@ -65,7 +65,8 @@ describe('core/cli run and mesh (the retex binary, human)', function () {
         expect([summary.done, summary.failed, summary.skipped]).to.deep.equal([1, 2, 0]);
         const errors = summary.results.filter((x: { status: string }) => x.status === 'failed').map((x: { error: string }) => x.error);
         expect(errors.join('\n')).to.match(/b\.jpg is not a PNG, JPEG, WebP, TIFF or BMP image \(it looks like a text file\)/);
-        expect(errors.join('\n')).to.match(/c\.png: .*(no person|keypoints were found)/);
+        const blankError = errors.find((e: string) => e.includes('c.png')) ?? '';
+        expect(blankError).to.match(/no person|keypoints were found/);
         expect(fs.existsSync(path.join(out, 'b'))).to.equal(false);
         expect(fs.existsSync(path.join(out, 'a', 'run.json'))).to.equal(true);
         const second = runRetex(['run', '-c', 'human', '--images', folder, '-m', 'project', '-o', out, '--json', '--no-progress']);

@@ -39,7 +39,7 @@ describe('core/export/obj', () => {
     expect(Array.from(mesh.faces)).to.deep.equal([0, 1, 2, 0, 2, 3]);
     expect(Array.from(mesh.uvFaces)).to.deep.equal([0, 1, 2, 0, 2, 3]);
     expect(() => parseObj('v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3', 'a.obj')).to.throw(MeshError, /a.obj line 4: face corner '1' has no UV index/);
-    expect(() => parseObj('v 0 0 0\nv 1 0 0\nv 0 1 0\nvt 0 0\nf 1/1 2/1 4/1', 'b.obj')).to.throw(MeshError, /b.obj: face 0 corner 2 uses vertex 3/);
+    expect(() => parseObj('v 0 0 0\nv 1 0 0\nv 0 1 0\nvt 0 0\nf 1/1 2/1 4/1', 'b.obj')).to.throw(MeshError, /b.obj line 5: face uses vertex 4, but the file has 3 vertices \(numbered 1\.\.3\)/);
     expect(() => parseObj('v 0 0 zero', 'c.obj')).to.throw(MeshError, /c.obj line 1: a vertex needs 3 finite numbers/);
   });
 });
