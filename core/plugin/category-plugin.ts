@@ -1,5 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { Mesh } from '../interfaces/mesh';
+import type { InputFingerprints } from '../synth/synth-inputs';
 import type { RetexConfig } from './config-types';
 import type { IdentityNetworkRecipe } from './identity-recipe';
 import type { PhotoSubject } from './photo-subject';
@@ -115,6 +116,11 @@ export interface SynthContext {
   readonly textures?: string;
   /** Progress: `done` of `total` images exist (written now or found from an earlier run). */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * The content of the input images (`backgrounds`, `textures`) as checked before the run: pass it to
+   * `SynthFolder.open` so the folder's plan records the inputs by content, not only by name.
+   */
+  readonly inputs?: InputFingerprints;
 }
 
 /** What a synthetic data writer did. */

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic } from '../io/atomic-write';
 import { makeFoldersSync } from '../io/file-guard';
-import { takeDeclaredInputs, type InputFingerprints } from './synth-inputs';
+import type { InputFingerprints } from './synth-inputs';
 
 /** Name of the file holding the options a synthetic folder was planned with. */
 export const SYNTH_PLAN_FILE = 'synth-plan.json';
@@ -44,9 +44,8 @@ export class SynthFolder {
    */
   static async open(root: string, plan: Readonly<Record<string, unknown>>, inputs?: InputFingerprints): Promise<SynthFolder> {
     const planFile = path.join(root, SYNTH_PLAN_FILE);
-    // Inputs by content (sha256 per file), not only by name: see declareSynthInputs.
-    const contents = inputs ?? takeDeclaredInputs(root);
-    const recorded = contents && Object.keys(contents).length > 0 ? { ...plan, input_contents: contents } : plan;
+    // Inputs by content (sha256 per file), not only by name (SynthContext.inputs).
+    const recorded = inputs && Object.keys(inputs).length > 0 ? { ...plan, input_contents: inputs } : plan;
     const text = `${JSON.stringify(recorded, null, 2)}\n`;
     if (fs.existsSync(planFile)) {
       const old = fs.readFileSync(planFile, 'utf8');

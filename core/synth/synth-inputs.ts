@@ -66,23 +66,3 @@ export async function checkSynthInputs(inputs: SynthInputFolders): Promise<Input
   }
   return out;
 }
-
-/** Input fingerprints declared for an output folder, added to its plan by `SynthFolder.open`. */
-const declared = new Map<string, InputFingerprints>();
-
-/**
- * Declares the content of the inputs a synth run into `out` uses, so that the folder's plan records them
- * by content: a rerun after a texture or photo changed under the same name is refused instead of
- * completing the folder with stale data.
- */
-export function declareSynthInputs(out: string, fingerprints: InputFingerprints): void {
-  declared.set(path.resolve(out), fingerprints);
-}
-
-/** The fingerprints declared for `out` (and forgets them), or undefined. */
-export function takeDeclaredInputs(out: string): InputFingerprints | undefined {
-  const key = path.resolve(out);
-  const found = declared.get(key);
-  declared.delete(key);
-  return found;
-}

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import * as fs from 'fs';
 import * as v8 from 'v8';
 import { nonNegativeInt, parseImageSize, positiveInt } from '../arg-parsers';
-import { checkSynthInputs, declareSynthInputs } from '../../synth/synth-inputs';
+import { checkSynthInputs, type InputFingerprints } from '../../synth/synth-inputs';
 import { SingleBar } from 'cli-progress';
 import * as path from 'path';
 import { describeBackend, initBackend } from '../../backend/backend';
@@ -116,10 +116,10 @@ export async function runSynth(services: CliServices, options: SynthOptions): Pr
   const writer = services.pluginSynth(options.category);
   checkSynthRequest(options, writer.defaults);
   // Every input image is decoded and hashed before the folder is touched; the plan records the hashes.
+  let inputs: InputFingerprints | undefined;
   if (options.backgrounds !== undefined || options.textures !== undefined) {
     note('checking the input images');
-    const fingerprints = await checkSynthInputs({ backgrounds: options.backgrounds, textures: options.textures });
-    declareSynthInputs(path.resolve(options.out), fingerprints);
+    inputs = await checkSynthInputs({ backgrounds: options.backgrounds, textures: options.textures });
   }
   // The writers' tensor work is a small body forward pass: the cpu backend keeps the bytes the same
   // on every machine (a seed must give the same files).
@@ -139,6 +139,7 @@ export async function runSynth(services: CliServices, options: SynthOptions): Pr
       seed: options.seed ?? 0,
       backgrounds: options.backgrounds,
       textures: options.textures,
+      inputs,
       onProgress: (done, total) => {
         if (!bar) return;
         if (!started) {

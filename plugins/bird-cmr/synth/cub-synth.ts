@@ -172,7 +172,7 @@ export const BIRD_SYNTH: SyntheticDataWriter = {
       size,
       seed: context.seed,
       backgrounds: backgrounds?.files ?? null,
-    });
+    }, context.inputs);
     const shape = buildBirdMeanShape();
     const modelKeypoints = keypointPositions(shape);
     const queue = new WriteQueue(8);

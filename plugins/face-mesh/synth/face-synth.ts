@@ -132,7 +132,7 @@ export const FACE_SYNTH: SyntheticDataWriter = {
       size,
       seed: context.seed,
       backgrounds: backgrounds?.files ?? null,
-    });
+    }, context.inputs);
     const mesh = canonicalFaceMesh();
     const queue = new WriteQueue(8);
     const total = people * perPerson;

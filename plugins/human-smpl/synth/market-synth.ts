@@ -228,7 +228,7 @@ export const HUMAN_SYNTH: SyntheticDataWriter = {
       seed: context.seed,
       textures: textures?.map((t) => path.basename(t)) ?? null,
       backgrounds: backgrounds?.files ?? null,
-    });
+    }, context.inputs);
     const synth = new MarketSynthesizer();
     const queue = new WriteQueue(16);
     let done = 0;
