@@ -3,10 +3,11 @@ import { CubDataset, DEFAULT_CUB_PADDING } from './cub/cub-dataset';
 import { CocoDetector } from '../../core/photo/coco-detector';
 import { AnnotationFitPredictor, DEFAULT_REFINE_SIZE } from './predictors/annotation-fit';
 import { BIRD_FIT_BENCHMARK } from './predictors/fit-benchmark-entry';
-import { DEFAULT_MIN_BIRD_SCORE, PhotoPredictor } from './predictors/photo';
+import { DEFAULT_HEADING_WEIGHT, DEFAULT_MIN_BIRD_SCORE, DEFAULT_REFINE_STARTS, PhotoPredictor } from './predictors/photo';
 import { DEFAULT_KEYPOINT_WEIGHT, DEFAULT_REFINE_EVALUATIONS } from './predictors/silhouette-refine';
 import { buildBirdMeanShape, DEFAULT_SUBDIVISIONS } from './shape/mean-shape';
 import { GroundTruthBirdPredictor } from './predictors/ground-truth';
+import { RandomViewPredictor } from './predictors/random-view';
 import { BIRD_GENERATOR } from './generator';
 import { BIRD_SYNTH } from './synth/cub-synth';
 import { BIRD_IDENTITY_NETWORKS } from './identity-networks';
@@ -84,9 +85,19 @@ export const birdCmrPlugin: CategoryPlugin = {
           return new GroundTruthBirdPredictor(buildBirdMeanShape(subdivisionsOf(config.pluginOptions)), root);
         },
       },
+      'random-pose': {
+        description: 'the mean shape seen from a random direction, framed to fill the crop (the no-pose-alignment ablation)',
+        optionsSchema: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { seed: { description: 'seed of the views drawn per image id (default 0)', type: 'integer', minimum: 0 } },
+        },
+        create: async ({ config, options }) =>
+          new RandomViewPredictor(buildBirdMeanShape(subdivisionsOf(config.pluginOptions)), (options.seed as number | undefined) ?? 0),
+      },
       photo: {
         description:
-          'for photos without annotations: COCO detector (bird), colour foreground mask in the box, camera from the silhouette',
+          'for photos without annotations: COCO detector (bird), colour foreground mask in the box, camera from the silhouette and a head/tail network (annotations heading or CUB keypoints override it)',
         optionsSchema: {
           type: 'object',
           additionalProperties: false,
@@ -102,11 +113,32 @@ export const birdCmrPlugin: CategoryPlugin = {
               type: 'string',
               minLength: 1,
             },
+            headingModel: {
+              description: 'folder of the heading network that tells head from tail (default: the shipped plugins/bird-cmr/weights/heading)',
+              type: 'string',
+              minLength: 1,
+            },
+            headingWeight: {
+              description: `weight of the heading network against silhouette IoU (default ${DEFAULT_HEADING_WEIGHT}; 0 fits by the silhouette alone)`,
+              type: 'number',
+              minimum: 0,
+            },
+            refineStarts: {
+              description: `starting views refined per photo, each with its head-tail twin (default ${DEFAULT_REFINE_STARTS})`,
+              type: 'integer',
+              minimum: 1,
+              maximum: 60,
+            },
           },
         },
         create: async ({ config, options }) => {
           const detector = await CocoDetector.load(options.detectorModel as string | undefined);
-          return new PhotoPredictor(buildBirdMeanShape(subdivisionsOf(config.pluginOptions)), detector, options);
+          try {
+            return await PhotoPredictor.create(buildBirdMeanShape(subdivisionsOf(config.pluginOptions)), detector, options);
+          } catch (err) {
+            detector.dispose();
+            throw err;
+          }
         },
       },
     },

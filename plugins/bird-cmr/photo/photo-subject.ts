@@ -2,6 +2,7 @@ import { COCO_CLASSES, cocoSubjectDetector } from '../../../core/photo/coco-dete
 import { paddedCropWindow } from '../../../core/photo/crop-window';
 import type { PhotoSubject } from '../../../core/plugin/photo-subject';
 import { DEFAULT_CUB_PADDING } from '../cub/cub-dataset';
+import { birdPhotoAnnotations } from './photo-hints';
 
 /** Lowest COCO detector score accepted as a bird in `retex run`. */
 export const MIN_RUN_BIRD_SCORE = 0.25;
@@ -14,4 +15,5 @@ export const BIRD_PHOTO_SUBJECT: PhotoSubject = {
   fill: -1,
   loadDetector: () => cocoSubjectDetector(COCO_CLASSES.bird, MIN_RUN_BIRD_SCORE),
   frame: (box, size) => paddedCropWindow(box, size, DEFAULT_CUB_PADDING),
+  annotations: birdPhotoAnnotations,
 };

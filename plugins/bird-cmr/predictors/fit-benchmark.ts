@@ -11,6 +11,7 @@ import type { AnnotationFitPredictor } from './annotation-fit';
 import type { PhotoPredictor } from './photo';
 import { maskIou, renderSilhouette } from './silhouette';
 import { mulberry32 } from '../../../core/random';
+import { headOnRightEnd, sameHeading } from '../photo/heading';
 
 /** How the synthetic test birds are made. */
 export interface FitBenchmarkSettings {
@@ -215,13 +216,16 @@ export function syntheticBirdPhoto(mesh: Mesh, camera: WeakPerspectiveParams, si
  * The photo predictor on synthetic photos (see `syntheticBirdPhoto`) with known cameras, given each
  * bird's box grown by a random 0-10 % per side as a detector would give it (the COCO detector does
  * not recognise these renderings, so it is not part of this score). IoU is the predicted mesh's
- * silhouette against the true mask at full resolution; `mask_iou` scores the estimated foreground.
+ * silhouette against the true mask at full resolution; `mask_iou` scores the estimated foreground;
+ * `heading_accuracy` is the share of birds fitted with the head on the right end in the image
+ * (`headOnRightEnd`), `heading_accuracy_3d` the share whose forward axis is within 90 degrees of the
+ * true one (`sameHeading`: also fails the silhouette's depth-mirrored twin).
  */
 export async function benchmarkPhotoFit(
   predictor: PhotoPredictor,
   shape: BirdMeanShape,
   settings: FitBenchmarkSettings = {},
-): Promise<FitBenchmarkResult & { readonly mask_iou: number; readonly rot_err_deg_up_to_mirror: number }> {
+): Promise<FitBenchmarkResult & { readonly mask_iou: number; readonly rot_err_deg_up_to_mirror: number; readonly heading_accuracy: number; readonly heading_accuracy_3d: number }> {
   const count = settings.count ?? 20;
   const size = settings.size ?? 256;
   const random = mulberry32(settings.seed ?? 1);
@@ -230,6 +234,8 @@ export async function benchmarkPhotoFit(
   const ious: number[] = [];
   const maskIous: number[] = [];
   const rotTwin: number[] = [];
+  let headingRight = 0;
+  let sameWay = 0;
   let ms = 0;
   for (let n = 0; n < count; n++) {
     const truth = randomCamera(random);
@@ -246,6 +252,8 @@ export async function benchmarkPhotoFit(
       const truthR = quaternionToMatrix(truth.quaternion);
       rot.push(rotationAngleDeg(fitted, truthR));
       rotTwin.push(Math.min(rot[rot.length - 1], rotationAngleDeg(fitted, silhouetteTwin(truthR))));
+      if (headOnRightEnd(report.camera.quaternion, truth.quaternion)) headingRight++;
+      if (sameHeading(report.camera.quaternion, truth.quaternion)) sameWay++;
       ious.push(maskIou(renderSilhouette(shape.mesh, report.camera, size, size), photo.mask));
       maskIous.push(maskIou(aligned.mask as Float32Array, photo.mask));
     } finally {
@@ -257,5 +265,7 @@ export async function benchmarkPhotoFit(
     keypoint_only: { rot_err_deg: NaN, iou: NaN },
     mask_iou: mean(maskIous),
     rot_err_deg_up_to_mirror: mean(rotTwin),
+    heading_accuracy: headingRight / count,
+    heading_accuracy_3d: sameWay / count,
   };
 }

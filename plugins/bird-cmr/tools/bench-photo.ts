@@ -16,7 +16,7 @@ import { shadedView } from '../shape/shape-preview';
 async function main(): Promise<void> {
   const [countArg = '20', example] = process.argv.slice(2);
   const shape = buildBirdMeanShape(3);
-  const predictor = new PhotoPredictor(shape, await CocoDetector.load());
+  const predictor = await PhotoPredictor.create(shape, await CocoDetector.load());
   const result = await benchmarkPhotoFit(predictor, shape, { count: Number(countArg) });
   process.stdout.write(`${JSON.stringify({ predictor: 'photo (given the box)', ...result, keypoint_only: undefined }, null, 2)}\n`);
   if (example) {

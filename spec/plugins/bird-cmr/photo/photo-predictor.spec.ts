@@ -13,6 +13,11 @@ import { maskIou, renderSilhouette } from '../../../../plugins/bird-cmr/predicto
 import { buildBirdMeanShape } from '../../../../plugins/bird-cmr/shape/mean-shape';
 import { quaternionToMatrix } from '../../../../core/renderer/rotation';
 import { rotationAngleDeg } from '../../../../plugins/bird-cmr/camera/quaternion';
+import { projectWeakPerspective } from '../../../../plugins/bird-cmr/camera/camera-fit';
+import { HeadingNet } from '../../../../plugins/bird-cmr/heading/heading-net';
+import { defaultHeadingModel } from '../../../../plugins/bird-cmr/predictors/photo';
+import { keypointPositions } from '../../../../plugins/bird-cmr/shape/mean-shape';
+import { expectNoTensorLeak } from '../../../helpers/tensors';
 
 function lcg(seed: number): () => number {
   let s = seed;
@@ -107,6 +112,76 @@ describe('plugins/bird-cmr photo predictor', () => {
       blank.dispose();
       predictor.dispose();
       expect(message).to.match(/no bird found in image wall\.jpg \(COCO detector, class 'bird', score >= 0\.3\).*lower meshPredictor\.minScore/);
+    });
+
+    describe('with the shipped heading network', () => {
+      let heading: HeadingNet;
+      before(async () => {
+        heading = await HeadingNet.load(defaultHeadingModel());
+      });
+      after(() => heading?.dispose());
+      // The predictor would dispose the shared detector: these tests never dispose it, only the network.
+      const withCue = (options = {}) => new PhotoPredictor(shape, detector, options, heading);
+      const leftFacing = (size: number) => {
+        const camera = { scale: 0.75, translation: [0, 0.05] as [number, number], quaternion: birdViewQuaternion('side') };
+        const photo = syntheticBirdPhoto(shape.mesh, camera, size, lcg(11));
+        const image = tf.tidy(() => tf.sub(tf.mul(tf.tensor3d(photo.pixels, [size, size, 3]), 2), 1) as tf.Tensor3D);
+        return { camera, photo, image };
+      };
+
+      it('puts the head on the right end of synthetic birds (the silhouette alone often does not)', async () => {
+        const result = await benchmarkPhotoFit(withCue(), shape, { count: 6, size: 128, seed: 4 });
+        expect(result.heading_accuracy).to.be.greaterThan(0.8);
+        expect(result.iou).to.be.greaterThan(0.7);
+      });
+
+      it('follows the heading the user gives, and rejects one that is not left or right', async () => {
+        const { photo, image } = leftFacing(96);
+        try {
+          const predictor = withCue();
+          for (const heading of ['left', 'right'] as const) {
+            const { report } = await predictor.fitInBox({ image, id: 'b.jpg', annotations: { heading } }, { box: photo.box, score: 1 });
+            expect(report.heading).to.equal(heading);
+            expect(report.headingSource).to.equal('user');
+          }
+          const message = await predictor.fitInBox({ image, id: 'b.jpg', annotations: { heading: 'up' } }, { box: photo.box, score: 1 }).then(() => '', (e: Error) => e.message);
+          expect(message).to.match(/image b\.jpg: annotations\.heading is "up"; use one of left, right/);
+        } finally {
+          image.dispose();
+        }
+      });
+
+      it('places the bird by CUB keypoints when given (then refines to the mask), leaking no tensors', async () => {
+        const { camera, photo, image } = leftFacing(96);
+        try {
+          const projected = projectWeakPerspective(camera, keypointPositions(shape));
+          const annotations = { keypoints: Array.from(projected), visible: new Array(15).fill(1) };
+          const { report } = await expectNoTensorLeak(() => withCue().fitInBox({ image, id: 'k.jpg', annotations }, { box: photo.box, score: 1 }));
+          expect(report.headingSource).to.equal('keypoints');
+          expect(rotationAngleDeg(quaternionToMatrix(report.camera.quaternion), quaternionToMatrix(camera.quaternion))).to.be.lessThan(15);
+          const bad = await withCue().fitInBox({ image, id: 'k.jpg', annotations: { keypoints: [1, 2], visible: [1] } }, { box: photo.box, score: 1 }).then(() => '', (e: Error) => e.message);
+          expect(bad).to.match(/annotations\.keypoints must be 30 numbers and annotations\.visible 15/);
+        } finally {
+          image.dispose();
+        }
+      });
+
+      it('reports the cue and leaks no tensors when it guesses the heading itself', async () => {
+        const { photo, image } = leftFacing(96);
+        try {
+          const { report } = await expectNoTensorLeak(() => withCue().fitInBox({ image, id: 'c.jpg' }, { box: photo.box, score: 1 }));
+          expect(report.headingSource).to.equal('network');
+          expect(report.cue?.toward).to.be.within(0, 1);
+          expect(report.heading).to.equal('left');
+        } finally {
+          image.dispose();
+        }
+      });
+
+      it('explains missing heading weights', async () => {
+        const message = await PhotoPredictor.create(shape, detector, { headingModel: '/nowhere/heading' }).then(() => '', (e: Error) => e.message);
+        expect(message).to.match(/\/nowhere\/heading\/weights\.json.*train-bird-heading\.js.*headingWeight to 0/);
+      });
     });
 
     it('explains a detector model path that does not exist', async () => {

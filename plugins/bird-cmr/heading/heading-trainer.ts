@@ -1,0 +1,329 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { tf } from '../../../core/backend/tf';
+import { writeFileAtomicSync } from '../../../core/io/atomic-write';
+import { hashString, mulberry32 } from '../../../core/random';
+import { SeededRandom } from '../../../core/synth/random';
+import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../../../core/train/checkpoint';
+import { HostAdam } from '../../../core/train/host-adam';
+import { cosineLearningRate } from '../../../core/train/lr-schedule';
+import { checkRunPlan, LOG_FILE, PLAN_FILE, trimRunLog } from '../../../core/train/run-folder';
+import { buildBirdMeanShape, keypointPositions } from '../shape/mean-shape';
+import { facingTarget, HeadingNet, type HeadingNetConfig } from './heading-net';
+import { renderHeadingSample, type HeadingSample } from './heading-samples';
+
+/** The recipe of a heading-network run (plain data, stored in the run folder as train-plan.json). */
+export interface HeadingTrainPlan {
+  readonly network: Partial<HeadingNetConfig>;
+  readonly steps: number;
+  readonly batch: number;
+  /** Peak of the cosine schedule. */
+  readonly learningRate: number;
+  readonly weightDecay: number;
+  /** Rendered crops held in memory and drawn from at random. */
+  readonly pool: number;
+  /** Fresh crops rendered for every batch (the rest comes from the pool). */
+  readonly freshPerBatch: number;
+  /** Held-out crops (their own random stream) for the figures. */
+  readonly validation: number;
+  readonly seed: number;
+}
+
+/** The shipped network's recipe: about 30 minutes on one wasm thread here. */
+export const DEFAULT_HEADING_TRAIN_PLAN: HeadingTrainPlan = {
+  network: { inputSize: 64, width: 1, seed: 7 },
+  steps: 5000,
+  batch: 32,
+  learningRate: 3e-3,
+  weightDecay: 1e-4,
+  pool: 16000,
+  freshPerBatch: 4,
+  validation: 600,
+  seed: 0,
+};
+
+/** Figures of the network on held-out crops. */
+export interface HeadingEval {
+  /** Share of crops whose predicted tail-to-beak direction is within 90 degrees of the true one (in the image). */
+  readonly direction_accuracy: number;
+  /** The same among crops where the bird is clearly seen from the side (projected length > 0.4 of the crop). */
+  readonly direction_accuracy_side: number;
+  /** Share of crops whose facing (towards / away from the viewer) is right, among those clearly facing one way (|z| > 0.5). */
+  readonly facing_accuracy: number;
+  /** Share of crops rightly seen from above or below, among those clearly seen one way (|z| > 0.5). */
+  readonly above_accuracy: number;
+  /** Median distance of the predicted beak from the true one, in crop-normalised units (2 = the crop's side). */
+  readonly beak_error_median: number;
+  readonly count: number;
+}
+
+/** One log line. */
+export interface HeadingStepReport {
+  readonly step: number;
+  readonly steps: number;
+  readonly loss: number;
+  readonly lr: number;
+  readonly ms: number;
+  readonly eval?: HeadingEval;
+}
+
+/** Settings of a run besides its plan. */
+export interface HeadingTrainOptions {
+  /** Run folder: train-plan.json, train-log.jsonl, checkpoint/, model/, eval.json. */
+  readonly out: string;
+  readonly plan?: HeadingTrainPlan;
+  readonly resume?: boolean;
+  readonly checkpointEvery?: number;
+  readonly evalEvery?: number;
+  readonly onNote?: (message: string) => void;
+  readonly onStep?: (report: HeadingStepReport) => void;
+}
+
+/** Map cells per side for an input of `inputSize`. */
+export function headingMapSize(inputSize: number): number {
+  return inputSize / 4;
+}
+
+/** A Gaussian target over the map's cells around a crop-normalised point (clamped into the crop), summing to 1. */
+function gaussianTarget(out: Float32Array, offset: number, stride: number, m: number, x: number, y: number): void {
+  const u = Math.min(m, Math.max(0, ((x + 1) / 2) * m));
+  const v = Math.min(m, Math.max(0, ((y + 1) / 2) * m));
+  const sigma2 = 2 * 0.8 * 0.8;
+  let total = 0;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < m; j++) {
+      const w = Math.exp(-(((j + 0.5 - u) ** 2 + (i + 0.5 - v) ** 2) / sigma2));
+      out[offset + (i * m + j) * stride] = w;
+      total += w;
+    }
+  }
+  for (let c = 0; c < m * m; c++) out[offset + c * stride] /= total;
+}
+
+/** Input, map targets and facing targets of a batch of samples, each optionally mirrored left-right. */
+function batchTensors(samples: readonly HeadingSample[], flips: readonly boolean[], size: number) {
+  const m = headingMapSize(size);
+  const x = new Float32Array(samples.length * size * size * 3);
+  const maps = new Float32Array(samples.length * m * m * 2);
+  const facing = new Float32Array(samples.length * 2);
+  samples.forEach((s, b) => {
+    const flip = flips[b];
+    for (let y = 0; y < size; y++) {
+      for (let xx = 0; xx < size; xx++) {
+        const src = 3 * (y * size + (flip ? size - 1 - xx : xx));
+        const dst = 3 * ((b * size + y) * size + xx);
+        for (let k = 0; k < 3; k++) x[dst + k] = s.pixels[src + k] / 127.5 - 1;
+      }
+    }
+    for (let k = 0; k < 2; k++) {
+      gaussianTarget(maps, b * m * m * 2 + k, 2, m, flip ? -s.points[2 * k] : s.points[2 * k], s.points[2 * k + 1]);
+    }
+    facing[2 * b] = facingTarget(s.forwardZ);
+    facing[2 * b + 1] = facingTarget(s.upZ);
+  });
+  return { x, maps, facing, m };
+}
+
+/** Cross-entropy of the heatmaps against their targets (per channel, mean over the batch) + the facing logits' BCE. */
+function headingLoss(net: HeadingNet, x: tf.Tensor4D, maps: tf.Tensor4D, facing: tf.Tensor2D, training: boolean): tf.Scalar {
+  return tf.tidy(() => {
+    const out = net.apply(x, training);
+    const b = x.shape[0];
+    const logits = tf.reshape(out.maps, [b, -1, 2]);
+    const logp = tf.logSoftmax(tf.transpose(logits, [0, 2, 1]));
+    const target = tf.transpose(tf.reshape(maps, [b, -1, 2]), [0, 2, 1]);
+    const ce = tf.div(tf.neg(tf.sum(tf.mul(target, logp))), b);
+    // Binary cross-entropy with logits, summed over the two: softplus(z) - t z.
+    const bce = tf.div(tf.sum(tf.sub(tf.softplus(out.facing), tf.mul(facing, out.facing))), b);
+    return tf.add(ce, bce) as tf.Scalar;
+  });
+}
+
+/** Crop-normalised expected position (soft-argmax) per channel of log-probability maps [m*m*2] (channels last). */
+export function softArgmax(logits: ArrayLike<number>, m: number): { points: Float64Array; peak: Float64Array } {
+  const points = new Float64Array(4);
+  const peak = new Float64Array(2);
+  for (let k = 0; k < 2; k++) {
+    let max = -Infinity;
+    for (let c = 0; c < m * m; c++) max = Math.max(max, logits[2 * c + k]);
+    let total = 0;
+    let sx = 0;
+    let sy = 0;
+    let top = 0;
+    for (let c = 0; c < m * m; c++) {
+      const p = Math.exp(logits[2 * c + k] - max);
+      total += p;
+      sx += p * (((c % m) + 0.5) / m);
+      sy += p * ((Math.floor(c / m) + 0.5) / m);
+      top = Math.max(top, p);
+    }
+    points[2 * k] = (2 * sx) / total - 1;
+    points[2 * k + 1] = (2 * sy) / total - 1;
+    peak[k] = top / total;
+  }
+  return { points, peak };
+}
+
+/** Scores the network on samples (inference mode). */
+export async function evaluateHeadingNet(net: HeadingNet, samples: readonly HeadingSample[]): Promise<HeadingEval> {
+  const size = net.config.inputSize;
+  const m = headingMapSize(size);
+  let [dirRight, dirTotal, sideRight, sideTotal, faceRight, faceTotal, aboveRight, aboveTotal] = [0, 0, 0, 0, 0, 0, 0, 0];
+  const beakErrors: number[] = [];
+  for (let start = 0; start < samples.length; start += 64) {
+    const chunk = samples.slice(start, start + 64);
+    const t = batchTensors(chunk, chunk.map(() => false), size);
+    const x = tf.tensor4d(t.x, [chunk.length, size, size, 3]);
+    const out = net.apply(x, false);
+    const maps = (await out.maps.data()) as Float32Array;
+    const facing = (await out.facing.data()) as Float32Array;
+    tf.dispose([x, out.maps, out.facing]);
+    chunk.forEach((s, b) => {
+      const { points } = softArgmax(maps.subarray(b * m * m * 2, (b + 1) * m * m * 2), m);
+      const [tx, ty] = [s.points[0] - s.points[2], s.points[1] - s.points[3]];
+      const [px, py] = [points[0] - points[2], points[1] - points[3]];
+      const right = tx * px + ty * py > 0;
+      dirRight += right ? 1 : 0;
+      dirTotal++;
+      if (Math.hypot(tx, ty) > 0.8) {
+        sideRight += right ? 1 : 0;
+        sideTotal++;
+      }
+      if (Math.abs(s.forwardZ) > 0.5) {
+        faceRight += (facing[2 * b] > 0) === (s.forwardZ < 0) ? 1 : 0;
+        faceTotal++;
+      }
+      if (Math.abs(s.upZ) > 0.5) {
+        aboveRight += (facing[2 * b + 1] > 0) === (s.upZ < 0) ? 1 : 0;
+        aboveTotal++;
+      }
+      beakErrors.push(Math.hypot(points[0] - s.points[0], points[1] - s.points[1]));
+    });
+  }
+  beakErrors.sort((a, b) => a - b);
+  return {
+    direction_accuracy: dirRight / Math.max(1, dirTotal),
+    direction_accuracy_side: sideRight / Math.max(1, sideTotal),
+    facing_accuracy: faceRight / Math.max(1, faceTotal),
+    above_accuracy: aboveRight / Math.max(1, aboveTotal),
+    beak_error_median: beakErrors[Math.floor(beakErrors.length / 2)] ?? NaN,
+    count: samples.length,
+  };
+}
+
+/** Renders crops `from..to-1` of a named stream. */
+function renderStream(plan: HeadingTrainPlan, stream: string, count: number, onProgress?: (done: number) => void): HeadingSample[] {
+  const shape = buildBirdMeanShape();
+  const keypoints = keypointPositions(shape);
+  const size = plan.network.inputSize ?? 64;
+  const out: HeadingSample[] = [];
+  for (let i = 0; i < count; i++) {
+    out.push(renderHeadingSample(shape, keypoints, SeededRandom.of(plan.seed, stream, i), size));
+    if (onProgress && (i + 1) % 1000 === 0) onProgress(i + 1);
+  }
+  return out;
+}
+
+/**
+ * Trains the heading network on rendered birds (single process, wasm or cpu backend, whichever is
+ * active): Adam on host memory with a cosine schedule, a checkpoint every `checkpointEvery` steps
+ * (`--resume` continues from it with the same batches), figures on held-out crops every `evalEvery`
+ * steps, and at the end the model in `<out>/model` with its figures in `<out>/eval.json`.
+ */
+export async function trainHeadingNet(options: HeadingTrainOptions): Promise<{ modelDir: string; eval: HeadingEval }> {
+  const plan = options.plan ?? DEFAULT_HEADING_TRAIN_PLAN;
+  const note = options.onNote ?? (() => {});
+  const out = options.out;
+  const resume = options.resume ?? false;
+  checkRunPlan(out, plan, resume);
+  fs.mkdirSync(out, { recursive: true });
+  writeFileAtomicSync(path.join(out, PLAN_FILE), `${JSON.stringify(plan, null, 2)}\n`);
+  const checkpointDir = path.join(out, 'checkpoint');
+  const net = new HeadingNet(plan.network);
+  const size = net.config.inputSize;
+  const vars = net.namedVariables();
+  const adam = new HostAdam({ weightDecay: plan.weightDecay });
+  const weights = new Map(vars.map((v) => [v.path, Float32Array.from(v.variable.dataSync() as Float32Array)]));
+  let step = 0;
+  if (resume && hasCheckpoint(checkpointDir)) {
+    const c = await loadCheckpoint(checkpointDir);
+    for (const [k, w] of c.weights) weights.set(k, Float32Array.from(w));
+    adam.restore(c.adam);
+    step = c.step;
+    note(`resuming from the checkpoint at step ${step} of ${plan.steps}`);
+  }
+  // Batch-norm statistics live in the variables (the forward pass updates them); only the trainable
+  // weights go from host to variables after each step.
+  const writeWeights = (all = false) => {
+    for (const v of vars) {
+      if (!all && !v.trainable) continue;
+      const t = tf.tensor(weights.get(v.path)!, v.variable.shape);
+      v.variable.assign(t);
+      t.dispose();
+    }
+  };
+  const readStatistics = () => {
+    for (const v of vars) if (!v.trainable) weights.set(v.path, Float32Array.from(v.variable.dataSync() as Float32Array));
+  };
+  writeWeights(true);
+  const logFile = path.join(out, LOG_FILE);
+  trimRunLog(logFile, step);
+
+  const t0 = performance.now();
+  note(`rendering ${plan.pool} training and ${plan.validation} validation crops`);
+  const pool = renderStream(plan, 'pool', plan.pool, (done) => note(`  ${done} / ${plan.pool} (${((performance.now() - t0) / 1000).toFixed(0)} s)`));
+  const validation = renderStream(plan, 'validation', plan.validation);
+  note(`rendered in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  const trainable = vars.filter((v) => v.trainable);
+  const shape = buildBirdMeanShape();
+  const modelKeypoints = keypointPositions(shape);
+  const checkpointEvery = options.checkpointEvery ?? 250;
+  const evalEvery = options.evalEvery ?? 1000;
+  let lastEval: HeadingEval | undefined;
+  const checkpoint = async () => {
+    readStatistics();
+    await saveCheckpoint(checkpointDir, { step, weights, adam: adam.state(), metadata: { plan } });
+  };
+  while (step < plan.steps) {
+    const started = performance.now();
+    // The batch is a function of the step alone, so a resumed run sees the batches it would have seen.
+    const random = mulberry32(hashString(`${plan.seed}|batch|${step}`));
+    const samples: HeadingSample[] = [];
+    for (let i = 0; i < plan.batch - plan.freshPerBatch; i++) samples.push(pool[Math.floor(random() * pool.length)]);
+    for (let i = 0; i < plan.freshPerBatch; i++) {
+      samples.push(renderHeadingSample(shape, modelKeypoints, SeededRandom.of(plan.seed, 'fresh', step, i), size));
+    }
+    const flips = samples.map(() => random() < 0.5);
+    const t = batchTensors(samples, flips, size);
+    const lr = cosineLearningRate(plan.learningRate, step, plan.steps);
+    const x = tf.tensor4d(t.x, [samples.length, size, size, 3]);
+    const maps = tf.tensor4d(t.maps, [samples.length, t.m, t.m, 2]);
+    const facing = tf.tensor2d(t.facing, [samples.length, 2]);
+    const { value, grads } = tf.variableGrads(() => headingLoss(net, x, maps, facing, true), trainable.map((v) => v.variable));
+    const loss = (await value.data())[0];
+    const host = new Map<string, Float32Array>();
+    for (const v of trainable) host.set(v.path, Float32Array.from(grads[v.variable.name].dataSync() as Float32Array));
+    tf.dispose([x, maps, facing, value, ...Object.values(grads)]);
+    if (!Number.isFinite(loss)) throw new Error(`the loss became ${loss} at step ${step + 1}: lower the learning rate (the last checkpoint is kept)`);
+    adam.update(weights, host, lr);
+    writeWeights();
+    step++;
+    let evalReport: HeadingEval | undefined;
+    if (step % evalEvery === 0 || step === plan.steps) {
+      evalReport = await evaluateHeadingNet(net, validation);
+      lastEval = evalReport;
+    }
+    const report: HeadingStepReport = { step, steps: plan.steps, loss, lr, ms: performance.now() - started, eval: evalReport };
+    fs.appendFileSync(logFile, `${JSON.stringify(report)}\n`);
+    options.onStep?.(report);
+    if (step % checkpointEvery === 0) await checkpoint();
+  }
+  if (step % checkpointEvery !== 0) await checkpoint();
+  const modelDir = path.join(out, 'model');
+  await net.save(modelDir);
+  const figures = lastEval ?? (await evaluateHeadingNet(net, validation));
+  writeFileAtomicSync(path.join(out, 'eval.json'), `${JSON.stringify({ ...figures, steps: plan.steps, plan }, null, 2)}\n`);
+  net.dispose();
+  return { modelDir, eval: figures };
+}
