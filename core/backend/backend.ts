@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { tf } from './tf';
 import '@tensorflow/tfjs-backend-wasm';
 import { installWasmTrainingKernels } from './wasm-training';
@@ -17,10 +19,31 @@ export interface BackendInfo {
 /** Native packages tried for `tensorflow`, in order: the GPU build first. */
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 
+/** Why a native package cannot load (not installed, or its TensorFlow library missing), or null if it may. */
+export function missingNativeLibrary(pkg: string): string | null {
+  let dir: string;
+  try {
+    dir = path.dirname(require.resolve(`${pkg}/package.json`));
+  } catch {
+    return 'not installed';
+  }
+  const lib = path.join(dir, 'lib');
+  const found = fs.existsSync(lib) && fs.readdirSync(lib).some((d) => d.startsWith('napi-v') && fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
+  return found ? null : 'installed without its native TensorFlow library (its install script did not run or failed)';
+}
+
 function tryLoadNative(): { pkg: string } | { error: string } {
   const errors: string[] = [];
   for (const pkg of NATIVE_PACKAGES) {
     try {
+      // A package whose install script never ran (npm skips them unless approved) has no native library:
+      // requiring it would register its kernels and then fail, and a second one would print a warning
+      // per kernel. Look for the library first.
+      const missing = missingNativeLibrary(pkg);
+      if (missing != null) {
+        errors.push(`${pkg}: ${missing}`);
+        continue;
+      }
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(pkg);
       if (tf.findBackend('tensorflow') != null) return { pkg };

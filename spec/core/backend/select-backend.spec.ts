@@ -1,15 +1,11 @@
 import { expect } from 'chai';
-import { initBackend } from '../../../core/backend/backend';
+import { initBackend, missingNativeLibrary } from '../../../core/backend/backend';
 import type { BackendRequest } from '../../../core/backend/backend';
 import { tf } from '../../../core/backend/tf';
 
+/** A native package that can load: installed with its TensorFlow library. */
 function installed(pkg: string): boolean {
-  try {
-    require.resolve(pkg);
-    return true;
-  } catch {
-    return false;
-  }
+  return missingNativeLibrary(pkg) == null;
 }
 
 describe('core/backend/backend (selection)', () => {
