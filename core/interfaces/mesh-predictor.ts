@@ -9,6 +9,11 @@ export interface PredictorInput {
   readonly id: string;
   /** Absolute path of the image file, when the image comes from one (predictors that read per-image files). */
   readonly imagePath?: string;
+  /**
+   * Where the subject is in `image`, [x, y, width, height] in its pixels, when a detector upstream already
+   * found it (`retex run`): a predictor that detects the subject itself may take this box instead.
+   */
+  readonly subjectBox?: readonly [number, number, number, number];
   /** Data-set annotations, keyed by the data set's own names; predictors validate what they read. */
   readonly annotations?: Readonly<Record<string, unknown>>;
 }

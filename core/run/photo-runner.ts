@@ -93,6 +93,14 @@ export function disposeRun(run: PhotoRun): void {
   run.texture.dispose();
 }
 
+/** The located subject's box in the crop's pixels. */
+function boxInCrop(located: LocatedSubject, size: readonly [number, number]): [number, number, number, number] {
+  const { window: w, box: b } = located;
+  const sx = size[1] / w.width;
+  const sy = size[0] / w.height;
+  return [(b[0] - w.x) * sx, (b[1] - w.y) * sy, b[2] * sx, b[3] * sy];
+}
+
 /** Reads the photo, finds and crops the subject, fits the category's mesh and builds its render operator. */
 export async function fitPhoto(parts: PhotoRunnerParts, photoPath: string, options: Pick<PhotoRunOptions, 'box' | 'hints'>): Promise<FittedPhoto> {
   const timings: Record<string, number> = {};
@@ -115,7 +123,13 @@ export async function fitPhoto(parts: PhotoRunnerParts, photoPath: string, optio
   lap('locate_ms');
   try {
     const annotations = options.hints && parts.subject.annotations ? await parts.subject.annotations(options.hints, located.window, parts.imageSize) : undefined;
-    const aligned = await parts.predictor.predict({ image: located.crop, id: name, imagePath: path.resolve(photoPath), annotations });
+    const aligned = await parts.predictor.predict({
+      image: located.crop,
+      id: name,
+      imagePath: path.resolve(photoPath),
+      subjectBox: boxInCrop(located, parts.imageSize),
+      annotations,
+    });
     lap('fit_ms');
     const [h, w] = parts.imageSize;
     const op = parts.renderer.operator(parts.renderer.rasterize(aligned.mesh, aligned.camera, h, w), parts.textureSize, parts.sampling);

@@ -7,8 +7,7 @@ import { writeFileAtomic } from '../../io/atomic-write';
 import type { Mesh } from '../../interfaces/mesh';
 import type { PixelBuffer } from '../../io/image-io';
 import { cameraRecord } from '../../prepare/prepare-processor';
-import { locateSubject } from '../../run/locate-subject';
-import { readImage } from '../../io/image-decode';
+import { disposeFitted, fitPhoto } from '../../run/photo-runner';
 import { cameraAlignedMesh } from '../../run/run-outputs';
 import { initBackend } from '../../backend/backend';
 import { parseBox } from '../arg-parsers';
@@ -60,18 +59,10 @@ export async function runMesh(services: CliServices, o: MeshCommandOptions): Pro
   if (path.resolve(o.image) === out) throw new Error('--out is the photo itself: give a new .obj or .glb file');
   const parts = await loadRunParts(services, { ...o, cossim: false });
   try {
-    const photo = await readImage(o.image);
     const name = path.basename(o.image);
-    let located;
+    const fitted = await fitPhoto(parts, o.image, { box: o.box, hints: o.heading != null ? { heading: o.heading } : undefined });
     try {
-      located = await locateSubject(photo, parts.subject, parts.detector, parts.imageSize, name, o.box);
-    } finally {
-      photo.dispose();
-    }
-    try {
-      const hints = o.heading != null ? { heading: o.heading } : undefined;
-      const annotations = hints && parts.subject.annotations ? await parts.subject.annotations(hints, located.window, parts.imageSize) : undefined;
-      const aligned = await parts.predictor.predict({ image: located.crop, id: name, imagePath: path.resolve(o.image), annotations });
+      const { aligned, located } = fitted;
       const cameraFile = out.slice(0, -ext.length) + '.camera.json';
       const record = {
         photo: path.resolve(o.image),
@@ -88,7 +79,7 @@ export async function runMesh(services: CliServices, o: MeshCommandOptions): Pro
       else printLine(`wrote the mesh fitted to ${name} to ${out}, its camera to ${cameraFile}`);
       return result;
     } finally {
-      located.crop.dispose();
+      disposeFitted(fitted);
     }
   } finally {
     parts.dispose();

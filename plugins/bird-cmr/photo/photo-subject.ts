@@ -5,7 +5,7 @@ import { DEFAULT_CUB_PADDING } from '../cub/cub-dataset';
 import { birdPhotoAnnotations } from './photo-hints';
 
 /** Lowest COCO detector score accepted as a bird in `retex run`. */
-export const MIN_RUN_BIRD_SCORE = 0.25;
+export const MIN_RUN_BIRD_SCORE = 0.2;
 
 /** Birds in photos: the COCO detector's `bird` class, CUB's padded square crop, the `photo` predictor. */
 export const BIRD_PHOTO_SUBJECT: PhotoSubject = {

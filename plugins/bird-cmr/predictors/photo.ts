@@ -123,6 +123,8 @@ export class PhotoPredictor implements MeshPredictor {
   /** {@link predict} with the figures of the fit. */
   async fit(input: PredictorInput): Promise<{ aligned: AlignedMesh; report: PhotoFitReport }> {
     const hints = readAnnotations(input);
+    // retex run found the bird already: its box, not a second detection on the crop.
+    if (input.subjectBox != null) return this.fitInBox(input, { box: input.subjectBox, score: 1 });
     const minScore = this.options.minScore ?? DEFAULT_MIN_BIRD_SCORE;
     const detections = await this.detector.detect(input.image, COCO_CLASSES.bird, minScore);
     if (detections.length === 0) {
