@@ -30,6 +30,8 @@ export interface RunQuality {
   /** Images whose subject could not be found or fitted (reasons grouped). */
   readonly fit_failures: Readonly<Record<string, number>>;
   readonly fit_ms: number;
+  /** The photos whose fit succeeded (the timing runs use one of them). */
+  readonly fittedPhotos: readonly string[];
   readonly variants: readonly VariantQuality[];
 }
 
@@ -63,7 +65,7 @@ export async function scoreRunVariants(
   const sums = variants.map(() => ({ visible: 0, unseen: 0, all: 0, ms: 0, n: { visible: 0, unseen: 0, all: 0 } }));
   const failures: Record<string, number> = {};
   let fitMs = 0;
-  let fitted = 0;
+  const fittedPhotos: string[] = [];
   for (const [i, sample] of picked.entries()) {
     const started = Date.now();
     let fit;
@@ -76,7 +78,7 @@ export async function scoreRunVariants(
       continue;
     }
     fitMs += Date.now() - started;
-    fitted++;
+    fittedPhotos.push(sample.imagePath);
     try {
       const truth = await truthTexture(root, sample.imagePath, parts.textureSize);
       const masks = { charts: uvChartMask(fit.aligned.mesh, parts.textureSize), visible: visibleTexels(fit.operator.taps) };
@@ -105,13 +107,14 @@ export async function scoreRunVariants(
   return {
     images: picked.length,
     fit_failures: failures,
-    fit_ms: mean(fitMs, fitted),
+    fit_ms: mean(fitMs, fittedPhotos.length),
+    fittedPhotos,
     variants: variants.map((v, k) => ({
       label: v.label,
       texture_error_visible: mean(sums[k].visible, sums[k].n.visible),
       texture_error_unseen: mean(sums[k].unseen, sums[k].n.unseen),
       texture_error_all: mean(sums[k].all, sums[k].n.all),
-      texture_ms: mean(sums[k].ms, fitted),
+      texture_ms: mean(sums[k].ms, fittedPhotos.length),
     })),
   };
 }

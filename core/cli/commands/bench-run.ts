@@ -104,8 +104,8 @@ export async function runBenchRun(services: CliServices, o: BenchRunOptions): Pr
       parts.dispose();
     }
     for (const [reason, n] of Object.entries(quality.fit_failures)) note(`${category}: ${n} photo(s) not fitted: ${reason}`);
-    const dataset = await services.loadRole({ ...parts.config, dataset: { ...parts.config.dataset, root } }, 'dataset');
-    const photo = dataset.samples(BENCH_SPLITS[0])[0].imagePath;
+    const photo = quality.fittedPhotos[0];
+    if (photo == null) throw new Error(`no photo of the ${category} set could be fitted: nothing to time`);
     const timed = new Map<TextureMethod, { ms: number; runs: number[] }>();
     for (const method of ['generator', 'project', 'optimize'] as const) {
       note(`${category}: timing retex run -m ${method} (${o.repeats} runs)`);
