@@ -7,7 +7,7 @@ describe('core/cli bench fit (the retex binary)', () => {
     expect(status, stderr).to.equal(0);
     expect(stderr).to.contain('backend: wasm');
     const rows = JSON.parse(stdout) as Record<string, unknown>[];
-    expect(rows.map((r) => r.predictor)).to.deep.equal(['annotation-fit', 'photo']);
+    expect(rows.map((r) => r.predictor)).to.deep.equal(['annotation-fit', 'photo (silhouette only)', 'photo']);
     for (const row of rows) {
       expect(row.rot_err_deg).to.be.a('number');
       expect(row.iou).to.be.within(0, 1);

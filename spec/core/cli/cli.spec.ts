@@ -26,11 +26,11 @@ describe('core/cli (the retex binary)', () => {
 
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'retex-cli-'));
 
-  it('`retex plugins --json` lists both plugins with every role', () => {
+  it('`retex plugins --json` lists every plugin with every role', () => {
     const { status, stdout } = runRetex(['plugins', '--json'], cwd);
     expect(status).to.equal(0);
     const plugins = JSON.parse(stdout) as { id: string; categories: string[]; roles: Record<string, unknown[]> }[];
-    expect(plugins.map((p) => p.id)).to.deep.equal(['human-smpl', 'bird-cmr']);
+    expect(plugins.map((p) => p.id)).to.deep.equal(['human-smpl', 'bird-cmr', 'face-mesh']);
     for (const plugin of plugins) {
       expect(Object.keys(plugin.roles)).to.have.members([
         'meshPredictor', 'textureGenerator', 'renderer', 'identityNetwork', 'dataset', 'loss',
