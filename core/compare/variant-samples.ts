@@ -1,4 +1,5 @@
 import { tf } from '../backend/tf';
+import { composite } from '../renderer/composite';
 import { encodePng, tensorToPixels } from '../io/image-io';
 import type { LoadedItem } from '../prepare/prepared-set';
 
@@ -24,7 +25,7 @@ export async function sampleImages(photos: tf.Tensor4D, textures: tf.Tensor4D, i
       const photo = tf.slice(photos, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
       const tex = tf.slice(textures, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
       const m = item.renderOperator.maskTensor();
-      const over = tf.add(tf.mul(item.renderOperator.apply(tex), m), tf.mul(photo, tf.sub(1, m)));
+      const over = composite(item.renderOperator.apply(tex), m, photo);
       return [tf.squeeze(over, [0]) as tf.Tensor3D, tf.squeeze(tex, [0]) as tf.Tensor3D];
     });
     try {

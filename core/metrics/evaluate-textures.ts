@@ -1,4 +1,5 @@
 import { tf } from '../backend/tf';
+import { composite } from '../renderer/composite';
 import type { IdentityNetwork } from '../interfaces/identity-network';
 import type { SparseRenderOperator } from '../renderer/render-operator';
 import { meanStageCosine } from './cosine-similarity';
@@ -54,7 +55,7 @@ export async function evaluateTextures(batch: EvaluationBatch, networks: Evaluat
     const renders = operators.map((op, i) => op.apply(tf.slice(textures, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D));
     const m = tf.concat(operators.map((op) => op.maskTensor())) as tf.Tensor4D;
     const rendered = tf.concat(renders) as tf.Tensor4D;
-    return { composited: tf.add(tf.mul(rendered, m), tf.mul(photos, tf.sub(1, m))) as tf.Tensor4D, masks: m };
+    return { composited: composite(rendered, m, photos), masks: m };
   });
   try {
     if (masks.shape[1] !== h || masks.shape[2] !== w) throw new Error(`operators render ${masks.shape[1]}x${masks.shape[2]}, photos are ${h}x${w}`);

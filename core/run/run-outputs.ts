@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../backend/tf';
+import { composite } from '../renderer/composite';
 import { encodeGlb } from '../export/gltf-writer';
 import { formatMtl, formatObj } from '../export/obj-writer';
 import type { Camera, Mesh } from '../interfaces/mesh';
@@ -54,7 +55,7 @@ export async function overlayImage(run: PhotoRun): Promise<PixelBuffer> {
     const m = run.operator.maskTensor();
     const tint = tf.tensor1d([1, -0.2, -0.6]).reshape([1, 1, 1, 3]);
     const silhouette = tf.add(tf.mul(photo, tf.sub(1, tf.mul(m, 0.6))), tf.mul(tf.mul(m, 0.6), tint));
-    const rendered = tf.add(tf.mul(run.operator.apply(run.texture), m), tf.mul(photo, tf.sub(1, m)));
+    const rendered = composite(run.operator.apply(run.texture), m, photo);
     const texW = Math.max(1, Math.round((tw * h) / th));
     const texture = tf.image.resizeNearestNeighbor(run.texture, [h, texW]);
     const gap = tf.fill([1, h, 2, 3], 1);

@@ -1,4 +1,5 @@
 import { tf } from '../backend/tf';
+import { composite } from '../renderer/composite';
 import type { TextureGenerator } from '../interfaces/texture-generator';
 import { FeatureTerm } from '../losses/loss-terms';
 import type { WeightedLoss } from '../losses/weighted-loss';
@@ -102,7 +103,7 @@ export async function optimizeTexture(
   const optimizer = tf.train.adam(settings.learningRate);
   const objective = (): tf.Scalar => {
     const texture = tf.tanh(tf.add(base, upsampled())) as tf.Tensor4D;
-    const rendering = tf.add(tf.mul(operator.apply(texture), mask), tf.mul(photo, tf.sub(1, mask))) as tf.Tensor4D;
+    const rendering = composite(operator.apply(texture), mask, photo);
     const inputs = { images: photo, renderings: rendering, textures: texture, masks: mask, imageFeatures };
     const weighted = terms.map(({ term, weight }) => tf.mul(term.compute(inputs), weight));
     if (settings.anchor > 0) weighted.push(tf.mul(tf.mean(tf.abs(tf.sub(texture, start))), settings.anchor));

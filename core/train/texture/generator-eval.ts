@@ -1,4 +1,5 @@
 import { tf } from '../../backend/tf';
+import { composite } from '../../renderer/composite';
 import { readPixels } from '../../io/image-decode';
 import { writeTensorPng } from '../../io/image-io';
 import { evaluateTextures, type EvaluationNetworks, type ImageMetrics } from '../../metrics/evaluate-textures';
@@ -135,7 +136,7 @@ export async function writeSampleSheet(file: string, e: Omit<GeneratorEvaluation
       const photo = tf.slice(photos, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
       const texture = tf.slice(textures, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
       const m = item.renderOperator.maskTensor();
-      const over = tf.add(tf.mul(item.renderOperator.apply(texture), m), tf.mul(photo, tf.sub(1, m)));
+      const over = composite(item.renderOperator.apply(texture), m, photo);
       const scale = (t: tf.Tensor4D): tf.Tensor4D => tf.image.resizeNearestNeighbor(t, [h, texW]);
       const truth = e.truth[i];
       const parts = [photo, over, scale(texture)];
