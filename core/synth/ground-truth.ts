@@ -55,3 +55,35 @@ export function groundTruthTexture(root: string, imagePath: string): string | nu
   if (typeof texture !== 'string') return null;
   return resolveInside(root, texture, 'ground-truth texture');
 }
+
+/** The weak-perspective camera a synthetic image was rendered with, and the image's size. */
+export interface WeakPerspectiveTruth {
+  readonly scale: number;
+  readonly translation: [number, number];
+  readonly quaternion: [number, number, number, number];
+  /** [height, width] of the rendered image. */
+  readonly imageSize: [number, number];
+}
+
+/**
+ * Reads `camera { scale, translation [2], quaternion [4] }` and `image_size` from a synthetic image's
+ * ground truth (the bird and face synth writers' record).
+ * @throws naming the image when a field is missing or malformed
+ */
+export function readWeakPerspectiveTruth(root: string, imagePath: string): WeakPerspectiveTruth {
+  const p = readGroundTruthParams(root, imagePath);
+  const cam = (p.camera ?? {}) as { scale?: unknown; translation?: unknown; quaternion?: unknown };
+  const size = p.image_size as unknown;
+  const ok =
+    typeof cam.scale === 'number' &&
+    Array.isArray(cam.translation) && cam.translation.length === 2 &&
+    Array.isArray(cam.quaternion) && cam.quaternion.length === 4 &&
+    Array.isArray(size) && size.length === 2;
+  if (!ok) throw new Error(`ground truth of ${imagePath}: expected camera { scale, translation [2], quaternion [4] } and image_size`);
+  return {
+    scale: cam.scale as number,
+    translation: cam.translation as [number, number],
+    quaternion: cam.quaternion as [number, number, number, number],
+    imageSize: size as [number, number],
+  };
+}

@@ -1,7 +1,7 @@
 import type { AlignedMesh } from '../../../core/interfaces/mesh';
 import type { MeshPredictor, PredictorInput } from '../../../core/interfaces/mesh-predictor';
 import { WeakPerspectiveCamera } from '../../../core/renderer/weak-perspective-camera';
-import { readGroundTruthParams } from '../../../core/synth/ground-truth';
+import { readWeakPerspectiveTruth } from '../../../core/synth/ground-truth';
 import { cubAnnotations } from '../cub/cub-dataset';
 import type { BirdMeanShape } from '../shape/mean-shape';
 
@@ -21,27 +21,19 @@ export class GroundTruthBirdPredictor implements MeshPredictor {
 
   async predict(input: PredictorInput): Promise<AlignedMesh> {
     if (input.imagePath == null) throw new Error(`image ${input.id} has no file path: ground-truth meshes need the synthetic set's files`);
-    const p = readGroundTruthParams(this.root, input.imagePath);
-    const cam = (p.camera ?? {}) as { scale?: unknown; translation?: unknown; quaternion?: unknown };
-    const size = p.image_size as unknown;
-    const ok =
-      typeof cam.scale === 'number' &&
-      Array.isArray(cam.translation) && cam.translation.length === 2 &&
-      Array.isArray(cam.quaternion) && cam.quaternion.length === 4 &&
-      Array.isArray(size) && size.length === 2;
-    if (!ok) throw new Error(`ground truth of ${input.imagePath}: expected camera { scale, translation [2], quaternion [4] } and image_size`);
+    const cam = readWeakPerspectiveTruth(this.root, input.imagePath);
     const a = cubAnnotations({ id: input.id, annotations: input.annotations ?? {} });
     if (a.flipped) throw new Error(`${input.id} is a mirrored sample: ground-truth cameras exist only for the images as rendered`);
-    const [fullH, fullW] = size as [number, number];
+    const [fullH, fullW] = cam.imageSize;
     const { x, y, width, height } = a.crop;
-    const [tx, ty] = cam.translation as [number, number];
+    const [tx, ty] = cam.translation;
     const kx = fullW / width;
     const ky = fullH / height;
     if (Math.abs(kx - ky) > 1e-6 * kx) throw new Error(`${input.id}: the crop of a ground-truth bird must keep the aspect ratio`);
     const camera = new WeakPerspectiveCamera({
-      scale: (cam.scale as number) * kx,
+      scale: cam.scale * kx,
       translation: [kx * (tx + 1) - (2 * x) / width - 1, ky * (ty + 1) - (2 * y) / height - 1],
-      quaternion: cam.quaternion as [number, number, number, number],
+      quaternion: cam.quaternion,
     });
     return { mesh: this.shape.mesh, camera };
   }

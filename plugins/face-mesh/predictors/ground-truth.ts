@@ -1,7 +1,7 @@
 import type { AlignedMesh, Mesh } from '../../../core/interfaces/mesh';
 import type { MeshPredictor, PredictorInput } from '../../../core/interfaces/mesh-predictor';
 import { WeakPerspectiveCamera } from '../../../core/renderer/weak-perspective-camera';
-import { readGroundTruthParams } from '../../../core/synth/ground-truth';
+import { readWeakPerspectiveTruth } from '../../../core/synth/ground-truth';
 
 /**
  * `ground-truth`: the canonical face and the camera a `retex synth --category face` image was rendered
@@ -17,25 +17,10 @@ export class GroundTruthFacePredictor implements MeshPredictor {
 
   async predict(input: PredictorInput): Promise<AlignedMesh> {
     if (input.imagePath == null) throw new Error(`image ${input.id} has no file path: ground-truth meshes need the synthetic set's files`);
-    const p = readGroundTruthParams(this.root, input.imagePath);
-    const cam = (p.camera ?? {}) as { scale?: unknown; translation?: unknown; quaternion?: unknown };
-    const size = p.image_size as unknown;
-    if (
-      typeof cam.scale !== 'number' ||
-      !Array.isArray(cam.translation) || cam.translation.length !== 2 ||
-      !Array.isArray(cam.quaternion) || cam.quaternion.length !== 4 ||
-      !Array.isArray(size) || size.length !== 2
-    ) {
-      throw new Error(`ground truth of ${input.imagePath}: expected camera { scale, translation [2], quaternion [4] } and image_size`);
-    }
+    const { imageSize, ...settings } = readWeakPerspectiveTruth(this.root, input.imagePath);
     const [h, w] = input.image.shape;
-    const [gh, gw] = size as [number, number];
+    const [gh, gw] = imageSize;
     if (Math.abs(h / w - gh / gw) > 1e-6) throw new Error(`${input.id}: a ground-truth face needs the image's aspect ratio (${gh}x${gw}), got ${h}x${w}`);
-    const settings = {
-      scale: cam.scale,
-      translation: cam.translation as [number, number],
-      quaternion: cam.quaternion as [number, number, number, number],
-    };
     return { mesh: this.mesh, camera: new WeakPerspectiveCamera(settings), parameters: { camera: { kind: 'weak-perspective', ...settings } } };
   }
 
