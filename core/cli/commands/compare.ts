@@ -18,7 +18,7 @@ import { renderCompareHtml, type CompareImageRow } from '../../report/compare-re
 import { DEFAULT_OPTIMIZE_LEARNING_RATE, optimizeTexture } from '../../run/texture-methods';
 import { LOG_FILE, checkApart } from '../../train/run-folder';
 import { loadImageStore } from '../../train/identity/image-store';
-import { evaluateGenerator, generatorSource, loadTruthTextures, meanColourSource } from '../../train/texture/generator-eval';
+import { evaluateGenerator, generatorSource, loadTruthTextures, meanColourSource, photoBatch } from '../../train/texture/generator-eval';
 import { parsePxK, positiveInt } from '../arg-parsers';
 import { note, outputTable, printJson, printLine } from '../output';
 import { progressBar } from '../progress-bar';
@@ -108,10 +108,7 @@ async function writeSamples(dir: string, samples: readonly SampleImages[]): Prom
 }
 
 function photosTensor(test: TestSet, items: readonly LoadedItem[], offset: number): tf.Tensor4D {
-  const [h, w] = test.plan.image;
-  const values = new Float32Array(items.length * h * w * 3);
-  items.forEach((_, i) => test.pixels[offset + i].forEach((v, j) => (values[i * h * w * 3 + j] = v / 127.5 - 1)));
-  return tf.tensor4d(values, [items.length, h, w, 3]);
+  return photoBatch(test.pixels.slice(offset, offset + items.length), test.plan.image);
 }
 
 /** `train`: the variant's generator, trained for `budget` steps on the train split, scored on the test split. */

@@ -47,6 +47,19 @@ export async function readTruthTexture(file: string, textureSize: readonly [numb
   }
 }
 
+/**
+ * Photos stored as 8-bit RGB (uint8 [H*W*3] each) as one batch in the networks' range.
+ * @returns float32 [B,H,W,3] in [-1,1]; the caller owns it
+ */
+export function photoBatch(pixels: readonly Uint8Array[], size: readonly [number, number]): tf.Tensor4D {
+  const [h, w] = size;
+  const values = new Float32Array(pixels.length * h * w * 3);
+  pixels.forEach((p, i) => {
+    for (let j = 0; j < p.length; j++) values[i * h * w * 3 + j] = p[j] / 127.5 - 1;
+  });
+  return tf.tensor4d(values, [pixels.length, h, w, 3]);
+}
+
 /** Textures for a batch of photos (float32 [B,H,W,3] in [-1,1]) -> float32 [B,Th,Tw,3]; the caller disposes them. */
 export type TextureSource = (photos: tf.Tensor4D, items: readonly LoadedItem[]) => tf.Tensor4D;
 
@@ -83,16 +96,10 @@ export interface GeneratorEvaluation {
 
 /** Makes each item's texture and scores it against its photo, per image. */
 export async function evaluateGenerator(e: GeneratorEvaluation): Promise<ImageMetrics[]> {
-  const [h, w] = e.size;
   const rows: ImageMetrics[] = [];
   for (let start = 0; start < e.items.length; start += EVAL_BATCH) {
     const items = e.items.slice(start, start + EVAL_BATCH);
-    const values = new Float32Array(items.length * h * w * 3);
-    items.forEach((_, i) => {
-      const p = e.pixels[start + i];
-      for (let j = 0; j < p.length; j++) values[i * h * w * 3 + j] = p[j] / 127.5 - 1;
-    });
-    const photos = tf.tensor4d(values, [items.length, h, w, 3]);
+    const photos = photoBatch(e.pixels.slice(start, start + items.length), e.size);
     const textures = e.textures(photos, items);
     try {
       rows.push(
@@ -122,12 +129,10 @@ export async function evaluateGenerator(e: GeneratorEvaluation): Promise<ImageMe
  * true texture (when known), textures scaled to the photo's height.
  */
 export async function writeSampleSheet(file: string, e: Omit<GeneratorEvaluation, 'networks' | 'charts' | 'onProgress'>): Promise<void> {
-  const [h, w] = e.size;
+  const h = e.size[0];
   const n = e.items.length;
   if (n === 0) return;
-  const values = new Float32Array(n * h * w * 3);
-  e.items.forEach((_, i) => e.pixels[i].forEach((v, j) => (values[i * h * w * 3 + j] = v / 127.5 - 1)));
-  const photos = tf.tensor4d(values, [n, h, w, 3]);
+  const photos = photoBatch(e.pixels.slice(0, n), e.size);
   const textures = e.textures(photos, e.items);
   const [, th, tw] = textures.shape;
   const texW = Math.max(1, Math.round((tw * h) / th));
