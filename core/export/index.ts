@@ -1,4 +1,4 @@
 export { buildGltfDocument, encodeGlb, writeGlb, type GltfOptions } from './gltf-writer';
-export { MAX_OBJ_BYTES, ObjParser, parseObj, readObjFile } from './obj-reader';
+export { ObjParser, parseObj, readObjFile } from './obj-reader';
 export { formatMtl, formatObj, objFilesFor, plannedObjOutputs, writeTexturedObj, type ObjFiles } from './obj-writer';
 export { splitAtSeams, type SingleIndexMesh } from './seams';

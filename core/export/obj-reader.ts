@@ -1,10 +1,9 @@
 import * as fs from 'fs';
 import type { Mesh } from '../interfaces/mesh';
 import { describeFsError, FileError } from '../io/file-guard';
+import { limit, raiseHint } from '../io/limits';
 import { MeshError, UV_TOLERANCE, validateMesh } from '../renderer/mesh-validation';
 
-/** Largest OBJ file read (bytes): far above any body or bird mesh, well below what a 64-bit heap takes. */
-export const MAX_OBJ_BYTES = 2 * 1024 * 1024 * 1024;
 /** At most this much of a record is shown in an error message. */
 const SHOWN = 60;
 
@@ -143,9 +142,9 @@ export async function readObjFile(file: string, options: { maxBytes?: number } =
     throw describeFsError(err, file, 'read the mesh');
   }
   if (stat.isDirectory()) throw new FileError('is-directory', `mesh ${file} is a folder: give an .obj file`, file);
-  const maxBytes = options.maxBytes ?? MAX_OBJ_BYTES;
+  const maxBytes = options.maxBytes ?? limit('meshBytes');
   if (stat.size > maxBytes) {
-    throw new FileError('too-large', `mesh ${file} is ${(stat.size / 2 ** 20).toFixed(0)} MiB, over the ${(maxBytes / 2 ** 20).toFixed(0)} MiB limit: decimate it first`, file);
+    throw new FileError('too-large', `mesh ${file} is ${(stat.size / 2 ** 20).toFixed(0)} MiB, over the ${(maxBytes / 2 ** 20).toFixed(0)} MiB limit: decimate it first, ${raiseHint('meshBytes')}`, file);
   }
   const parser = new ObjParser(file);
   const stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });

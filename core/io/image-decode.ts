@@ -5,6 +5,7 @@ import { tf } from '../backend/tf';
 import { describeFsError } from './file-guard';
 import { decodeBmp, looksLikeBmp, readBmpHeader } from './bmp-decode';
 import { ImageError, tooManyPixels } from './image-error';
+import { limit, raiseHint } from './limits';
 import type { PixelBuffer, PixelRange } from './image-io';
 
 /**
@@ -14,10 +15,6 @@ import type { PixelBuffer, PixelRange } from './image-io';
 export const SUPPORTED_IMAGE_FORMATS = ['jpeg', 'png', 'webp', 'tiff', 'bmp'] as const;
 export type SupportedImageFormat = (typeof SUPPORTED_IMAGE_FORMATS)[number];
 
-/** Default decoded-pixel limit (width x height of the stored image): 50 megapixels. */
-export const DEFAULT_MAX_IMAGE_PIXELS = 50_000_000;
-/** Default limit on the encoded size of an image file: 256 MiB. */
-export const DEFAULT_MAX_IMAGE_BYTES = 256 * 1024 * 1024;
 
 /** An RGB colour with 0..255 components. */
 export type Rgb = readonly [number, number, number];
@@ -119,7 +116,7 @@ function validateOptions(opts: DecodeImageOptions, name: string): void {
 }
 
 async function probeBuffer(buf: Uint8Array, name: string, file: string | undefined, opts: DecodeImageOptions) {
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_IMAGE_BYTES;
+  const maxBytes = opts.maxBytes ?? limit('imageBytes');
   if (buf.length === 0) {
     throw new ImageError('empty', `${name} is empty (0 bytes): the copy or download did not finish; get the image again`, file);
   }
@@ -127,7 +124,7 @@ async function probeBuffer(buf: Uint8Array, name: string, file: string | undefin
     throw new ImageError(
       'too-large-file',
       `${name} is ${formatBytes(buf.length)}, over the ${formatBytes(maxBytes)} limit: ` +
-        `shrink or re-compress the image, or raise the limit (maxBytes)`,
+        `shrink or re-compress the image, ${raiseHint('imageBytes')}`,
       file,
     );
   }
@@ -149,7 +146,7 @@ async function probeBuffer(buf: Uint8Array, name: string, file: string | undefin
       file,
     );
   }
-  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_IMAGE_PIXELS;
+  const maxPixels = opts.maxPixels ?? limit('imagePixels');
   if (format === 'bmp') {
     // libvips has no BMP loader: our own header reader checks every field against the buffer.
     const bmp = readBmpHeader(buf, { name, file, maxPixels });
@@ -173,7 +170,7 @@ function corrupt(name: string, file: string | undefined, format: SupportedImageF
   // libvips repeats its warnings line by line; keep each distinct line once.
   const why = [...new Set((err as Error).message.split('\n').map((l) => l.trim()).filter(Boolean))].join('; ');
   if (/pixel limit/i.test(why)) {
-    return new ImageError('too-many-pixels', `${name} exceeds the pixel limit (${why}): downscale it or raise maxPixels`, file, { cause: err });
+    return new ImageError('too-many-pixels', `${name} exceeds the pixel limit (${why}): downscale it first, ${raiseHint('imagePixels')}`, file, { cause: err });
   }
   return new ImageError(
     'corrupt',
@@ -287,7 +284,7 @@ async function readChecked(file: string, maxBytes: number): Promise<Buffer> {
     throw new ImageError(
       'too-large-file',
       `${file} is ${formatBytes(stat.size)}, over the ${formatBytes(maxBytes)} limit: shrink or ` +
-        `re-compress the image, or raise the limit (maxBytes)`,
+        `re-compress the image, ${raiseHint('imageBytes')}`,
       file,
     );
   }
@@ -306,7 +303,7 @@ async function readChecked(file: string, maxBytes: number): Promise<Buffer> {
  */
 export async function readImage(file: string, options: DecodeImageOptions = {}): Promise<tf.Tensor3D> {
   validateOptions(options, file);
-  const buf = await readChecked(file, options.maxBytes ?? DEFAULT_MAX_IMAGE_BYTES);
+  const buf = await readChecked(file, options.maxBytes ?? limit('imageBytes'));
   return decodeBuffer(buf, file, file, options);
 }
 
@@ -327,7 +324,7 @@ export async function decodePixels(buffer: Uint8Array, options: DecodeImageOptio
  */
 export async function readPixels(file: string, options: DecodeImageOptions = {}): Promise<PixelBuffer> {
   validateOptions(options, file);
-  const buf = await readChecked(file, options.maxBytes ?? DEFAULT_MAX_IMAGE_BYTES);
+  const buf = await readChecked(file, options.maxBytes ?? limit('imageBytes'));
   return decodeRgb(buf, file, file, options);
 }
 
@@ -337,7 +334,7 @@ export async function probeImage(
   options: Pick<DecodeImageOptions, 'maxPixels' | 'maxBytes'> = {},
 ): Promise<ImageProbe> {
   validateOptions(options, file);
-  const buf = await readChecked(file, options.maxBytes ?? DEFAULT_MAX_IMAGE_BYTES);
+  const buf = await readChecked(file, options.maxBytes ?? limit('imageBytes'));
   const { format, width, height, hasAlpha } = await probeBuffer(buf, file, file, options);
   return { format, width, height, hasAlpha };
 }

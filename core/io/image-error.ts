@@ -1,3 +1,4 @@
+import { raiseHint } from './limits';
 /** What went wrong with an image, so callers (the CLI) can react without parsing messages. */
 export type ImageErrorKind =
   | 'not-found'
@@ -37,7 +38,7 @@ export function tooManyPixels(name: string, file: string | undefined, width: num
     'too-many-pixels',
     `${name} declares ${width}x${height} pixels (${((width * height) / 1e6).toFixed(1)} MP), over the ` +
       `${(maxPixels / 1e6).toFixed(1)} MP limit that guards against decompression bombs: downscale the ` +
-      `image first, or raise the limit (maxPixels) if you trust the file`,
+      `image first, ${raiseHint('imagePixels')}`,
     file,
   );
 }

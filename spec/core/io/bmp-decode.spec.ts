@@ -280,8 +280,8 @@ describe('core/io/bmp-decode', () => {
       const bmp = makeBmp({ width: 6, height: 4, bpp: 24, rows: Array.from({ length: 4 }, () => Array(18).fill(9)) });
       fs.writeFileSync(file('six.bmp'), bmp);
       (await readImage(file('six.bmp'), { maxPixels: 24 })).dispose();
-      await expectImageError(readImage(file('six.bmp'), { maxPixels: 23 }), 'too-many-pixels', file('six.bmp'), '6x4', 'maxPixels');
-      await expectImageError(readImage(file('six.bmp'), { maxBytes: bmp.length - 1 }), 'too-large-file', 'maxBytes');
+      await expectImageError(readImage(file('six.bmp'), { maxPixels: 23 }), 'too-many-pixels', file('six.bmp'), '6x4', 'RETEX_MAX_IMAGE_PIXELS');
+      await expectImageError(readImage(file('six.bmp'), { maxBytes: bmp.length - 1 }), 'too-large-file', 'RETEX_MAX_IMAGE_BYTES');
     });
 
     it('a truncated file is corrupt, named, and says to get a fresh copy', async () => {
@@ -298,7 +298,7 @@ describe('core/io/bmp-decode', () => {
       bomb.writeInt32LE(100000, 18);
       bomb.writeInt32LE(100000, 22);
       fs.writeFileSync(file('bomb.bmp'), bomb);
-      await expectImageError(readImage(file('bomb.bmp')), 'too-many-pixels', file('bomb.bmp'), '100000x100000', 'maxPixels');
+      await expectImageError(readImage(file('bomb.bmp')), 'too-many-pixels', file('bomb.bmp'), '100000x100000', 'RETEX_MAX_IMAGE_PIXELS');
       await expectImageError(readImage(file('bomb.bmp'), { maxPixels: Infinity }), 'corrupt', file('bomb.bmp'), 'need');
     });
 

@@ -281,7 +281,7 @@ describe('core/io/image-decode', () => {
       const bomb = bombPng(100000, 100000);
       expect(bomb.length).to.be.below(100);
       fs.writeFileSync(file('bomb.png'), bomb);
-      await expectImageError(readImage(file('bomb.png')), 'too-many-pixels', file('bomb.png'), '100000x100000', 'maxPixels');
+      await expectImageError(readImage(file('bomb.png')), 'too-many-pixels', file('bomb.png'), '100000x100000', 'RETEX_MAX_IMAGE_PIXELS');
       await expectImageError(probeImage(file('bomb.png')), 'too-many-pixels', '10000.0 MP');
       // The limit is configurable: the 4x6 fixture passes at 24 pixels and fails at 23.
       (await readImage(pngFile, { maxPixels: 24 })).dispose();
@@ -291,7 +291,7 @@ describe('core/io/image-decode', () => {
 
     it('a file over the byte limit, checked before reading', async () => {
       const size = fs.statSync(pngFile).size;
-      await expectImageError(readImage(pngFile, { maxBytes: size - 1 }), 'too-large-file', pngFile, 'maxBytes');
+      await expectImageError(readImage(pngFile, { maxBytes: size - 1 }), 'too-large-file', pngFile, 'RETEX_MAX_IMAGE_BYTES');
       await expectImageError(decodeImage(fs.readFileSync(pngFile), { maxBytes: 10, name: 'upload' }), 'too-large-file', 'upload');
     });
 
