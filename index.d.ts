@@ -1,4 +1,5 @@
-// Types of `import ... from 'retex'` (registry/library.ts). Hand-written: the build emits no declarations.
+// Types of `import ... from 'retex'` (registry/library.ts). Hand-written (the build emits no declarations);
+// spec/registry/library-types.ts makes the build fail when they and the code disagree.
 
 /** A triangle mesh with a UV layout: float32 xyz [V*3], int32 faces [F*3], float32 uv [T*2] in [0,1], int32 uvFaces [F*3]. */
 export interface Mesh {
@@ -20,7 +21,10 @@ export type TextureMethod = 'generator' | 'optimize' | 'project';
 
 export interface RunTextureOptions {
   readonly category: string;
+  /** Default `project`, as `retex run`. */
   readonly method?: TextureMethod;
+  /** `optimize`: its steps (60), Adam learning rate (0.05), anchor weight (1) and start ('project'). */
+  readonly optimize?: { readonly steps?: number; readonly learningRate?: number; readonly anchor?: number; readonly start?: 'generator' | 'project' };
   readonly model?: string;
   readonly predictor?: string;
   readonly config?: string;

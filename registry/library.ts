@@ -6,7 +6,14 @@ import { tensorToPixels, type PixelBuffer } from '../core/io/image-io';
 import type { Mesh } from '../core/interfaces/mesh';
 import type { RetexConfig } from '../core/plugin';
 import { disposeRun, runPhoto } from '../core/run/photo-runner';
-import type { TextureMethod } from '../core/run/texture-methods';
+import {
+  DEFAULT_OPTIMIZE_ANCHOR,
+  DEFAULT_OPTIMIZE_LEARNING_RATE,
+  DEFAULT_OPTIMIZE_STEPS,
+  DEFAULT_TEXTURE_METHOD,
+  type OptimizeStart,
+  type TextureMethod,
+} from '../core/run/texture-methods';
 import { cliServices } from './cli-main';
 import { loadConfig } from './config/load-config';
 import { PluginRegistry } from './plugin-registry';
@@ -35,8 +42,10 @@ export async function loadRetexConfig(options: { category: string; configPath?: 
 /** Options of {@link runTexture}. */
 export interface RunTextureOptions {
   readonly category: string;
-  /** Default `generator`. */
+  /** Default `project`, as `retex run`. */
   readonly method?: TextureMethod;
+  /** `optimize`: its steps, Adam learning rate, anchor weight and start (the defaults of `retex run`). */
+  readonly optimize?: { readonly steps?: number; readonly learningRate?: number; readonly anchor?: number; readonly start?: OptimizeStart };
   /** A generator folder (`<run>/model` of retex train); default the shipped one. */
   readonly model?: string;
   readonly predictor?: string;
@@ -57,10 +66,17 @@ export interface TextureResult {
 
 /** One photo to a textured mesh, as `retex run` does (without writing files). */
 export async function runTexture(photo: string, options: RunTextureOptions): Promise<TextureResult> {
-  const method = options.method ?? 'generator';
-  const parts = await loadRunParts(services(), { ...options, method, cossim: false, quiet: true });
+  const method = options.method ?? DEFAULT_TEXTURE_METHOD;
+  const o = options.optimize ?? {};
+  const optimize = {
+    steps: o.steps ?? DEFAULT_OPTIMIZE_STEPS,
+    learningRate: o.learningRate ?? DEFAULT_OPTIMIZE_LEARNING_RATE,
+    anchor: o.anchor ?? DEFAULT_OPTIMIZE_ANCHOR,
+    start: o.start ?? 'project',
+  };
+  const parts = await loadRunParts(services(), { ...options, method, start: optimize.start, cossim: false, quiet: true });
   try {
-    const run = await runPhoto(parts, photo, { method, box: options.box });
+    const run = await runPhoto(parts, photo, { method, box: options.box, optimize: method === 'optimize' ? optimize : undefined });
     try {
       const texture = await tensorToPixels(run.texture, '[-1,1]');
       return { mesh: run.aligned.mesh, texture, method: run.method, metrics: { ...(run.metrics as unknown as Record<string, number | null>) } };

@@ -8,6 +8,8 @@ import type { SparseRenderOperator } from '../renderer/render-operator';
 /** The ways `retex run` makes a photo's texture. */
 export const TEXTURE_METHODS = ['generator', 'optimize', 'project'] as const;
 export type TextureMethod = (typeof TEXTURE_METHODS)[number];
+/** The method used when none is given: the best on never-visible texels of the synthetic sets (README). */
+export const DEFAULT_TEXTURE_METHOD: TextureMethod = 'project';
 
 /** Where `optimize` starts from. */
 export const OPTIMIZE_STARTS = ['generator', 'project'] as const;

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { disposeRun, runPhoto, type PhotoRunOptions } from '../../run/photo-runner';
 import { RUN_FILES, checkOutFolder, writeRunFolder } from '../../run/run-outputs';
 import {
+  DEFAULT_TEXTURE_METHOD,
   DEFAULT_OPTIMIZE_ANCHOR,
   DEFAULT_OPTIMIZE_LEARNING_RATE,
   DEFAULT_OPTIMIZE_STEPS,
@@ -21,9 +22,6 @@ import type { CliServices } from '../services';
 
 /** File extensions `--images` takes as photos. */
 const PHOTO_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.bmp'];
-
-/** The method `retex run` uses when none is given: the best on never-visible texels of the synthetic sets (README). */
-export const DEFAULT_TEXTURE_METHOD: TextureMethod = 'project';
 
 export interface RunCommandOptions {
   readonly category: string;
