@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
+import { writeFileAtomic } from '../../io/atomic-write';
 import { disposeRun, runPhoto, type PhotoRunOptions } from '../../run/photo-runner';
 import { RUN_FILES, checkOutFolder, writeRunFolder } from '../../run/run-outputs';
 import {
@@ -49,7 +50,9 @@ export interface RunCommandOptions {
 interface PhotoOutcome {
   readonly photo: string;
   readonly out: string;
-  readonly status: 'done' | 'skipped' | 'failed';
+  readonly status: 'done' | 'failed';
+  /** Done by an earlier run of the same command (not redone; its figures read from its run.json). */
+  readonly earlier?: boolean;
   readonly error?: string;
   readonly metrics?: Readonly<Record<string, unknown>>;
   readonly ms?: number;
@@ -77,6 +80,16 @@ function photoOptions(o: RunCommandOptions, onStep?: (step: number) => void): Ph
   };
 }
 
+/** The figures of a photo an earlier run finished (its run.json, written last), or null when it has none. */
+function earlierRunMetrics(folder: string): Record<string, unknown> | null {
+  try {
+    const record = JSON.parse(fs.readFileSync(path.join(folder, RUN_FILES.record), 'utf8')) as { metrics?: Record<string, unknown> };
+    return record.metrics != null && typeof record.metrics === 'object' ? { ...record.metrics } : null;
+  } catch {
+    return null;
+  }
+}
+
 function printRunTable(outcomes: readonly PhotoOutcome[]): void {
   const table = outputTable(['photo', 'status', 'SSIM', 'mask-SSIM', 'CosSim', 'seconds', 'folder or error']);
   for (const r of outcomes) {
@@ -102,7 +115,8 @@ async function runOne(parts: RunParts, o: RunCommandOptions, photo: string, out:
   } finally {
     disposeRun(run);
   }
-  return { photo, out, status: 'done', metrics: { ...run.metrics }, ms: Date.now() - started };
+  const { id: _id, ...metrics } = run.metrics;
+  return { photo, out, status: 'done', metrics, ms: Date.now() - started };
 }
 
 /**
@@ -138,8 +152,9 @@ export async function runRun(services: CliServices, o: RunCommandOptions): Promi
     for (const [i, { photo, name }] of photos.entries()) {
       const folder = path.join(out, name);
       bar?.update(i, { photo: path.basename(photo) });
-      if (fs.existsSync(path.join(folder, RUN_FILES.record))) {
-        outcomes.push({ photo, out: folder, status: 'skipped' });
+      const metrics = earlierRunMetrics(folder);
+      if (metrics != null) {
+        outcomes.push({ photo, out: folder, status: 'done', earlier: true, metrics });
         continue;
       }
       try {
@@ -154,13 +169,13 @@ export async function runRun(services: CliServices, o: RunCommandOptions): Promi
     bar?.update(photos.length, { photo: '' });
     bar?.stop();
     const count = (s: PhotoOutcome['status']) => outcomes.filter((r) => r.status === s).length;
-    const summary = { out, photos: photos.length, done: count('done'), skipped: count('skipped'), failed: count('failed'), results: outcomes };
-    await fs.promises.mkdir(out, { recursive: true });
-    fs.writeFileSync(path.join(out, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
+    const earlier = outcomes.filter((r) => r.earlier).length;
+    const summary = { out, photos: photos.length, done: count('done'), from_earlier_run: earlier, failed: count('failed'), results: outcomes };
+    await writeFileAtomic(path.join(out, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
     if (o.json) printJson(summary);
     else {
       printRunTable(outcomes);
-      printLine(`${summary.done} done, ${summary.skipped} already there, ${summary.failed} failed of ${photos.length} photos; summary in ${path.join(out, 'summary.json')}`);
+      printLine(`${summary.done} done (${earlier} by an earlier run), ${summary.failed} failed of ${photos.length} photos; summary in ${path.join(out, 'summary.json')}`);
     }
     return summary;
   } finally {

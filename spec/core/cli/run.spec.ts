@@ -62,7 +62,7 @@ describe('core/cli run and mesh (the retex binary, human)', function () {
         const first = runRetex(['run', '-c', 'human', '--images', folder, '-m', 'project', '-o', out, '--json', '--no-progress']);
         expect(first.status, first.stderr).to.equal(0);
         const summary = JSON.parse(first.stdout);
-        expect([summary.done, summary.failed, summary.skipped]).to.deep.equal([1, 2, 0]);
+        expect([summary.done, summary.failed, summary.from_earlier_run]).to.deep.equal([1, 2, 0]);
         const errors = summary.results.filter((x: { status: string }) => x.status === 'failed').map((x: { error: string }) => x.error);
         expect(errors.join('\n')).to.match(/b\.jpg is not a PNG, JPEG, WebP, TIFF or BMP image \(it looks like a text file\)/);
         const blankError = errors.find((e: string) => e.includes('c.png')) ?? '';
@@ -70,7 +70,12 @@ describe('core/cli run and mesh (the retex binary, human)', function () {
         expect(fs.existsSync(path.join(out, 'b'))).to.equal(false);
         expect(fs.existsSync(path.join(out, 'a', 'run.json'))).to.equal(true);
         const second = runRetex(['run', '-c', 'human', '--images', folder, '-m', 'project', '-o', out, '--json', '--no-progress']);
-        expect(JSON.parse(second.stdout).skipped).to.equal(1);
+        // The rerun redoes only the failed photos; its summary still holds the first photo's figures.
+        const again = JSON.parse(second.stdout);
+        expect([again.done, again.from_earlier_run, again.failed]).to.deep.equal([1, 1, 2]);
+        const a = again.results.find((x: { photo: string }) => x.photo.endsWith('a.jpg'));
+        expect(a).to.include({ status: 'done', earlier: true });
+        expect(a.metrics).to.deep.equal(summary.results.find((x: { photo: string }) => x.photo.endsWith('a.jpg')).metrics);
       });
   });
 
