@@ -116,6 +116,35 @@ const keypointDistance = (a: Float32Array, b: Float32Array) => {
   return d / (a.length / 2);
 };
 
+/**
+ * Fits one image (disposed here) and scores it against its truth: keypoint distance in pixels, silhouette IoU
+ * and time. A rejected image is recorded as a failure, not thrown.
+ * @param truth.camera projects the fit's keypoints (default the fit's own camera)
+ */
+async function scoreFit(
+  predictor: KeypointFitPredictor,
+  input: { readonly image: tf.Tensor3D; readonly id: string; readonly imagePath?: string },
+  truth: { readonly pose: ArrayLike<number>; readonly keypoints: Float32Array; readonly silhouette: () => ArrayLike<number> | Promise<ArrayLike<number>>; readonly camera?: PerspectiveCamera },
+  results: Scored[],
+  failures: string[],
+): Promise<void> {
+  const [h, w] = input.image.shape;
+  const start = Date.now();
+  try {
+    const aligned = await predictor.predict(input);
+    const ms = Date.now() - start;
+    const fit = predictor.lastFit;
+    const kp = predictor.fitter.project(fit.pose, fit.betas, fit.translation, truth.camera ?? fit.camera, h, w);
+    const iou = maskIou(await truth.silhouette(), silhouetteOf(aligned.mesh, aligned.camera, h, w));
+    results.push({ id: input.id, truePose: truth.pose, fitPose: fit.pose, reprojPx: keypointDistance(kp, truth.keypoints), iou, ms });
+  } catch (err) {
+    failures.push(`${input.id}: ${(err as Error).message}`);
+    results.push({ id: input.id, truePose: truth.pose, fitPose: null });
+  } finally {
+    input.image.dispose();
+  }
+}
+
 /** Options of the benchmark. */
 export interface FitBenchOptions {
   readonly images?: number;
@@ -158,21 +187,8 @@ export async function benchKeypointFit(options: FitBenchOptions = {}): Promise<F
       const t = frame.translation;
       const posed = poseBody(truthModel, pose, betas, t);
       const { image, silhouette } = renderSyntheticPerson(data, posed.vertices, camera0, h, w);
-      const trueKp = predictor.fitter.project(pose, betas, t, camera0, h, w);
-      const start = Date.now();
-      try {
-        const aligned = await predictor.predict({ image, id });
-        const ms = Date.now() - start;
-        const fit = predictor.lastFit;
-        const kp = predictor.fitter.project(fit.pose, fit.betas, fit.translation, camera0, h, w);
-        const iou = maskIou(silhouette, silhouetteOf(aligned.mesh, aligned.camera, h, w));
-        results.push({ id, truePose: pose, fitPose: fit.pose, reprojPx: keypointDistance(kp, trueKp), iou, ms });
-      } catch (err) {
-        failures.push(`${id}: ${(err as Error).message}`);
-        results.push({ id, truePose: pose, fitPose: null });
-      } finally {
-        image.dispose();
-      }
+      const keypoints = predictor.fitter.project(pose, betas, t, camera0, h, w);
+      await scoreFit(predictor, { image, id }, { pose, keypoints, silhouette: () => silhouette, camera: camera0 }, results, failures);
       options.onImage?.(i + 1, n);
     }
   } finally {
@@ -232,28 +248,13 @@ export async function benchKeypointFitOnSet(root: string, options: FitBenchOptio
       const image = await readImage(file);
       const [h, w] = image.shape;
       const maskFile = path.join(root, 'ground_truth', 'masks', id.replace(/\.[^./\\]+$/, '.png'));
-      const start = Date.now();
-      try {
-        const aligned = await predictor.predict({ image, id, imagePath: file });
-        const ms = Date.now() - start;
-        const fit = predictor.lastFit;
-        const kp = predictor.fitter.project(fit.pose, fit.betas, fit.translation, fit.camera, h, w);
-        const trueKp = predictor.fitter.project(pose, betas, [0, 0, 0], trueCamera, h, w);
-        let truth: number[];
-        if (fs.existsSync(maskFile)) {
-          const m = await readPixels(maskFile);
-          truth = Array.from({ length: h * w }, (_, p) => (m.pixels[p * m.channels] >= 128 ? 1 : 0));
-        } else {
-          truth = silhouetteOf(model.meshFromVertices(poseBody(model, pose, betas).vertices), trueCamera, h, w);
-        }
-        const iou = maskIou(truth, silhouetteOf(aligned.mesh, aligned.camera, h, w));
-        results.push({ id, truePose: pose, fitPose: fit.pose, reprojPx: keypointDistance(kp, trueKp), iou, ms });
-      } catch (err) {
-        failures.push(`${id}: ${(err as Error).message}`);
-        results.push({ id, truePose: pose, fitPose: null });
-      } finally {
-        image.dispose();
-      }
+      const keypoints = predictor.fitter.project(pose, betas, [0, 0, 0], trueCamera, h, w);
+      const silhouette = async (): Promise<ArrayLike<number>> => {
+        if (!fs.existsSync(maskFile)) return silhouetteOf(model.meshFromVertices(poseBody(model, pose, betas).vertices), trueCamera, h, w);
+        const m = await readPixels(maskFile);
+        return Array.from({ length: h * w }, (_, p) => (m.pixels[p * m.channels] >= 128 ? 1 : 0));
+      };
+      await scoreFit(predictor, { image, id, imagePath: file }, { pose, keypoints, silhouette }, results, failures);
       options.onImage?.(i + 1, n);
     }
   } finally {

@@ -1,8 +1,9 @@
 import { rasterize } from '../../../../core/renderer/rasterizer';
 import { PerspectiveCamera } from '../../../../core/renderer/perspective-camera';
-import type { BodyModel } from '../../../../plugins/human-smpl/body/body-model';
+import { BodyModel } from '../../../../plugins/human-smpl/body/body-model';
+import { builtinBodyData } from '../../../../plugins/human-smpl/builtin-body/builtin-body';
 import type { BlazePoseDetector, PoseDetection } from '../../../../plugins/human-smpl/keypoint-fit/blazepose-detector';
-import type { KeypointFitter } from '../../../../plugins/human-smpl/keypoint-fit/keypoint-fitter';
+import { KeypointFitter } from '../../../../plugins/human-smpl/keypoint-fit/keypoint-fitter';
 import type { MoveNetDetection, MoveNetDetector } from '../../../../plugins/human-smpl/keypoint-fit/movenet-detector';
 import { compose, matrixToAxisAngle, rotationX, rotationY } from '../../../../plugins/human-smpl/poses/rotation-math';
 import { standingPose } from '../../../../plugins/human-smpl/poses/pose-set';
@@ -84,4 +85,32 @@ export function fakeMoveNet(landmarks: Float32Array): MoveNetDetector {
     detect: async (_image: unknown, mirrored = false) => detection(mirrored ? swapSides(landmarks) : landmarks),
     dispose: () => undefined,
   } as unknown as MoveNetDetector;
+}
+
+/** The built-in body, a model on it and a keypoint fitter, made before a describe's tests and disposed after. */
+export function useBuiltinFitter(): { readonly data: ReturnType<typeof builtinBodyData>; readonly model: BodyModel; readonly fitter: KeypointFitter } {
+  const data = builtinBodyData();
+  let model: BodyModel | undefined;
+  let fitter: KeypointFitter | undefined;
+  before(() => {
+    model = BodyModel.create(data);
+    fitter = new KeypointFitter(model);
+  });
+  after(() => {
+    fitter?.dispose();
+    model?.dispose();
+  });
+  const made = <T>(x: T | undefined): T => {
+    if (x === undefined) throw new Error('useBuiltinFitter: used outside a test');
+    return x;
+  };
+  return {
+    data,
+    get model() {
+      return made(model);
+    },
+    get fitter() {
+      return made(fitter);
+    },
+  };
 }

@@ -1,13 +1,11 @@
 import { expect } from 'chai';
 import { tf } from '../../../../core/backend/tf';
 import { BodyModel } from '../../../../plugins/human-smpl/body/body-model';
-import { builtinBodyData } from '../../../../plugins/human-smpl/builtin-body/builtin-body';
 import { bodyFacing, bodyHeading, headingDifference, orderingVote } from '../../../../plugins/human-smpl/keypoint-fit/facing';
 import { annotatedFacing, detectorScore } from '../../../../plugins/human-smpl/keypoint-fit/facing-decision';
 import { KeypointFitPredictor } from '../../../../plugins/human-smpl/keypoint-fit/keypoint-fit-predictor';
-import { KeypointFitter } from '../../../../plugins/human-smpl/keypoint-fit/keypoint-fitter';
 import { compose, matrixToAxisAngle, rotationX, rotationY } from '../../../../plugins/human-smpl/poses/rotation-math';
-import { fakeBlazePose, fakeMoveNet, knownPerson, landmarksFrom, swapSides } from '../helpers/known-person';
+import { useBuiltinFitter, fakeBlazePose, fakeMoveNet, knownPerson, landmarksFrom, swapSides } from '../helpers/known-person';
 
 const [H, W] = [128, 64];
 /** Fewer fit steps than the default: enough for a clean standing body, and quick on the cpu backend. */
@@ -50,25 +48,15 @@ describe('plugins/human-smpl keypoint-fit facing', () => {
   });
 
   describe('the predictor on a person seen from behind', () => {
-    const data = builtinBodyData();
-    let model: BodyModel;
-    let fitter: KeypointFitter;
-    before(() => {
-      model = BodyModel.create(data);
-      fitter = new KeypointFitter(model);
-    });
-    after(() => {
-      fitter.dispose();
-      model.dispose();
-    });
+    const body = useBuiltinFitter();
 
     /** Predicts a back view whose BlazePose labels are `swapped` (taken for a front) or right. */
     async function predictBack(options: { swapped: boolean; moveNet: boolean; heading?: string }) {
-      const person = knownPerson(model, fitter, Math.PI, H, W);
-      const truth = landmarksFrom(fitter, person.keypoints);
+      const person = knownPerson(body.model, body.fitter, Math.PI, H, W);
+      const truth = landmarksFrom(body.fitter, person.keypoints);
       const seen = options.swapped ? swapSides(truth) : truth;
       const predictor = new KeypointFitPredictor(
-        BodyModel.create(data),
+        BodyModel.create(body.data),
         fakeBlazePose(seen, person.silhouette),
         { steps: STEPS, refine: false },
         options.moveNet ? fakeMoveNet(truth) : undefined,

@@ -2,11 +2,9 @@ import { expect } from 'chai';
 import { tf } from '../../../../core/backend/tf';
 import { rasterize } from '../../../../core/renderer/rasterizer';
 import { BodyModel } from '../../../../plugins/human-smpl/body/body-model';
-import { builtinBodyData } from '../../../../plugins/human-smpl/builtin-body/builtin-body';
 import { legProportions, maskExtent } from '../../../../plugins/human-smpl/keypoint-fit/body-plausibility';
 import { KeypointFitPredictor } from '../../../../plugins/human-smpl/keypoint-fit/keypoint-fit-predictor';
-import { KeypointFitter } from '../../../../plugins/human-smpl/keypoint-fit/keypoint-fitter';
-import { fakeBlazePose, fakeMoveNet, knownPerson, landmarksFrom } from '../helpers/known-person';
+import { useBuiltinFitter, fakeBlazePose, fakeMoveNet, knownPerson, landmarksFrom } from '../helpers/known-person';
 
 const [H, W] = [128, 64];
 const STEPS = 40;
@@ -15,17 +13,7 @@ const KNEES = [25, 26];
 const ANKLES_AND_FEET = [27, 28, 29, 30, 31, 32];
 
 describe('plugins/human-smpl keypoint-fit body plausibility', () => {
-  const data = builtinBodyData();
-  let model: BodyModel;
-  let fitter: KeypointFitter;
-  before(() => {
-    model = BodyModel.create(data);
-    fitter = new KeypointFitter(model);
-  });
-  after(() => {
-    fitter.dispose();
-    model.dispose();
-  });
+  const body = useBuiltinFitter();
 
   const rows = (silhouette: ArrayLike<number>) => {
     const e = maskExtent(silhouette, H, W);
@@ -33,7 +21,7 @@ describe('plugins/human-smpl keypoint-fit body plausibility', () => {
   };
 
   async function predict(landmarks: Float32Array, mask: Float32Array) {
-    const predictor = new KeypointFitPredictor(BodyModel.create(data), fakeBlazePose(landmarks, mask), { steps: STEPS, refine: false }, fakeMoveNet(landmarks));
+    const predictor = new KeypointFitPredictor(BodyModel.create(body.data), fakeBlazePose(landmarks, mask), { steps: STEPS, refine: false }, fakeMoveNet(landmarks));
     const image = tf.zeros([H, W, 3]) as tf.Tensor3D;
     try {
       const aligned = await predictor.predict({ image, id: 'legs.jpg' });
@@ -45,15 +33,15 @@ describe('plugins/human-smpl keypoint-fit body plausibility', () => {
   }
 
   it('measures legs against the torso: about 1.6 torso lengths for a standing body', () => {
-    const person = knownPerson(model, fitter, Math.PI, H, W);
-    const legs = legProportions({ xy: person.keypoints, confidence: new Float32Array(21).fill(1) }, fitter.keypoints);
+    const person = knownPerson(body.model, body.fitter, Math.PI, H, W);
+    const legs = legProportions({ xy: person.keypoints, confidence: new Float32Array(21).fill(1) }, body.fitter.keypoints);
     expect(legs.ratio).to.be.within(1.3, 1.9);
     expect(legs.left.thighDrop).to.be.within(0.6, 1.1);
   });
 
   it('drops ankles put at the thighs (a back view) and fits legs of body proportions instead of shrinking', async () => {
-    const person = knownPerson(model, fitter, Math.PI, H, W);
-    const landmarks = landmarksFrom(fitter, person.keypoints);
+    const person = knownPerson(body.model, body.fitter, Math.PI, H, W);
+    const landmarks = landmarksFrom(body.fitter, person.keypoints);
     // BlazePose on a back: knees just under the hips, ankles and feet at mid-thigh
     for (const side of [0, 1]) {
       const hip = [landmarks[2 * (23 + side)], landmarks[2 * (23 + side) + 1]];
@@ -70,9 +58,9 @@ describe('plugins/human-smpl keypoint-fit body plausibility', () => {
   });
 
   it('says what is wrong when no fit can match the person mask (keypoints of a body half its size)', async () => {
-    const big = knownPerson(model, fitter, 0, H, W);
-    const small = knownPerson(model, fitter, 0, H, W, 2);
-    const err = await predict(landmarksFrom(fitter, small.keypoints), big.silhouette).then(
+    const big = knownPerson(body.model, body.fitter, 0, H, W);
+    const small = knownPerson(body.model, body.fitter, 0, H, W, 2);
+    const err = await predict(landmarksFrom(body.fitter, small.keypoints), big.silhouette).then(
       () => null,
       (e: Error) => e,
     );

@@ -1,42 +1,29 @@
 import { expect } from 'chai';
 import { rasterize } from '../../../../core/renderer/rasterizer';
-import { BodyModel } from '../../../../plugins/human-smpl/body/body-model';
-import { builtinBodyData } from '../../../../plugins/human-smpl/builtin-body/builtin-body';
-import { KeypointFitter } from '../../../../plugins/human-smpl/keypoint-fit/keypoint-fitter';
 import { DEFAULT_REFINE_SETTINGS, SilhouetteRefiner } from '../../../../plugins/human-smpl/keypoint-fit/silhouette-refiner';
 import { hmrFocalLength } from '../../../../plugins/human-smpl/predictors/body-camera';
 import { poseBody } from '../../../../plugins/human-smpl/predictors/pose-body';
 import { expectNoTensorLeak } from '../../../helpers/tensors';
-import { knownPerson } from '../helpers/known-person';
+import { knownPerson, useBuiltinFitter } from '../helpers/known-person';
 
 const [H, W] = [128, 64];
 /** The built-in body's girth coefficient (+10% cross-section per unit). */
 const GIRTH = 1;
 
 describe('plugins/human-smpl silhouette refinement reaches its limit', () => {
-  const data = builtinBodyData();
-  let model: BodyModel;
-  let fitter: KeypointFitter;
-  before(() => {
-    model = BodyModel.create(data);
-    fitter = new KeypointFitter(model);
-  });
-  after(() => {
-    fitter.dispose();
-    model.dispose();
-  });
+  const body = useBuiltinFitter();
 
   it('takes a shape coefficient near its limit when the silhouette asks for it (fixed halving steps stopped at 1.4 of 3)', async () => {
-    const person = knownPerson(model, fitter, 0.3, H, W);
+    const person = knownPerson(body.model, body.fitter, 0.3, H, W);
     const betas = [0, 2.8, 0, 0, 0];
-    const { vertices } = poseBody(model, person.pose, betas, person.translation);
-    const mask = Float32Array.from(rasterize(model.meshFromVertices(vertices), person.camera, H, W).faceIds, (f) => (f >= 0 ? 1 : 0));
-    const refiner = new SilhouetteRefiner(model);
+    const { vertices } = poseBody(body.model, person.pose, betas, person.translation);
+    const mask = Float32Array.from(rasterize(body.model.meshFromVertices(vertices), person.camera, H, W).faceIds, (f) => (f >= 0 ? 1 : 0));
+    const refiner = new SilhouetteRefiner(body.model);
     const start = { pose: person.pose, betas: new Float32Array(5), translation: person.translation };
     const anchors = {
-      joints: fitter.keypoints.map((k) => k.joint),
+      joints: body.fitter.keypoints.map((k) => k.joint),
       xy: person.keypoints,
-      confidence: Float32Array.from(fitter.keypoints, (k) => (k.offset.every((v) => v === 0) ? 1 : 0)),
+      confidence: Float32Array.from(body.fitter.keypoints, (k) => (k.offset.every((v) => v === 0) ? 1 : 0)),
     };
     const before = refiner.iou(start, person.camera, mask, H, W);
     const r = await expectNoTensorLeak(() => refiner.refine(start, person.camera, hmrFocalLength(H), mask, H, W, anchors), 'refine');
@@ -47,10 +34,10 @@ describe('plugins/human-smpl silhouette refinement reaches its limit', () => {
   });
 
   it('never passes the limit, however much the silhouette asks', () => {
-    const person = knownPerson(model, fitter, 0, H, W);
-    const { vertices } = poseBody(model, person.pose, [0, 6, 0, 0, 0], person.translation);
-    const mask = Float32Array.from(rasterize(model.meshFromVertices(vertices), person.camera, H, W).faceIds, (f) => (f >= 0 ? 1 : 0));
-    const refiner = new SilhouetteRefiner(model, { ...DEFAULT_REFINE_SETTINGS, betaLimit: 2 });
+    const person = knownPerson(body.model, body.fitter, 0, H, W);
+    const { vertices } = poseBody(body.model, person.pose, [0, 6, 0, 0, 0], person.translation);
+    const mask = Float32Array.from(rasterize(body.model.meshFromVertices(vertices), person.camera, H, W).faceIds, (f) => (f >= 0 ? 1 : 0));
+    const refiner = new SilhouetteRefiner(body.model, { ...DEFAULT_REFINE_SETTINGS, betaLimit: 2 });
     const r = refiner.refine({ pose: person.pose, betas: new Float32Array(5), translation: person.translation }, person.camera, hmrFocalLength(H), mask, H, W);
     expect(r.betas[GIRTH]).to.equal(2);
   });
