@@ -1,4 +1,4 @@
-import { SUPERVISION_WEIGHTS, SUPERVISIONS, type Supervision } from '../losses/weighted-loss';
+import { SUPERVISIONS, supervisedTerms, type Supervision } from '../losses/weighted-loss';
 import type { RetexConfig } from '../plugin/config-types';
 
 /** The supervisions `retex compare` sets against each other. */
@@ -19,14 +19,10 @@ export interface CompareVariant {
   readonly randomPoses: boolean;
 }
 
-/** The loss section with `supervision` as the only feature/pixel term (the config's face term kept). */
+/** The loss section with `supervision` as the only feature/pixel term (the config's face term kept when `keepFace`). */
 function supervisedLoss(config: RetexConfig, supervision: CompareLoss, keepFace: boolean): Record<string, unknown> {
   const section = { ...config.loss } as Record<string, unknown>;
-  const terms: Record<string, number> = {};
-  const face = (section.terms as Record<string, number> | undefined)?.face;
-  if (keepFace && face != null && face > 0) terms.face = face;
-  terms[supervision] = SUPERVISION_WEIGHTS[supervision];
-  return { ...section, terms };
+  return { ...section, terms: supervisedTerms((section.terms as Record<string, number> | undefined) ?? {}, supervision, keepFace) };
 }
 
 /**

@@ -13,6 +13,18 @@ export type Supervision = (typeof SUPERVISIONS)[number];
 /** Weight of each supervision: the feature terms share the method's 5000 (same normalised form). */
 export const SUPERVISION_WEIGHTS: Readonly<Record<Supervision, number>> = { reid: 5000, perceptual: 5000, l1: 1 };
 
+/**
+ * Loss terms with `supervision` as the only feature/pixel term (the face term kept when `keepFace`). A dropped
+ * term is set to 0, not deleted: a config section set over the category's config merges key by key, so a term
+ * merely absent would come back from the config.
+ */
+export function supervisedTerms(configured: Readonly<Record<string, number>>, supervision: Supervision, keepFace = true): Record<string, number> {
+  const terms: Record<string, number> = Object.fromEntries([...Object.keys(configured), ...SUPERVISIONS].map((k) => [k, 0]));
+  if (keepFace && (configured.face ?? 0) > 0) terms.face = configured.face;
+  terms[supervision] = SUPERVISION_WEIGHTS[supervision];
+  return terms;
+}
+
 /** The method's total: 5000 x re-ID + 1 x face (FACTS.md). */
 export const METHOD_LOSS_TERMS: Readonly<Partial<Record<LossTermId, number>>> = { reid: 5000, face: 1 };
 

@@ -24,7 +24,7 @@ const SEARCH_PLACES = [
   'retex.config.cjs',
 ];
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Objects merge key by key; arrays and scalars replace. */

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { describeBackend, initBackend } from '../../backend/backend';
 import type { IdentityNetwork } from '../../interfaces/identity-network';
 import { FeatureTerm } from '../../losses/loss-terms';
-import { SUPERVISION_WEIGHTS, SUPERVISIONS, WeightedLoss, type Supervision } from '../../losses/weighted-loss';
+import { SUPERVISIONS, supervisedTerms, WeightedLoss, type Supervision } from '../../losses/weighted-loss';
 import type { EvaluationNetworks } from '../../metrics/evaluate-textures';
 import { UNet } from '../../nn/unet';
 import type { RetexConfig } from '../../plugin';
@@ -56,11 +56,8 @@ export interface TrainCommandOptions {
 /** The loss section for `--loss`: the chosen supervision, plus the config's face term if it has one. */
 export function lossSection(config: RetexConfig, loss: TrainLoss | undefined, referenceTextures?: string): Record<string, unknown> {
   const section = { ...config.loss } as Record<string, unknown>;
-  const terms = { ...((section.terms as Record<string, number> | undefined) ?? {}) };
-  if (loss != null) {
-    for (const t of TRAIN_LOSSES) delete terms[t];
-    terms[loss] = SUPERVISION_WEIGHTS[loss];
-  }
+  const configured = (section.terms as Record<string, number> | undefined) ?? {};
+  const terms = loss != null ? supervisedTerms(configured, loss) : { ...configured };
   section.terms = terms;
   if (referenceTextures != null) {
     if (!(terms.face > 0)) throw new Error(`--reference-textures is for the face term, and this run's loss has none (${JSON.stringify(terms)})`);

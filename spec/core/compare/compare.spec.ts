@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import { summariseComparison, type VariantRows } from '../../../core/compare/compare-summary';
+import { lossSection } from '../../../core/cli/commands/train';
 import { compareVariants, defaultAblations } from '../../../core/compare/variants';
 import type { ImageMetrics } from '../../../core/metrics/evaluate-textures';
 import type { RetexConfig } from '../../../core/plugin/config-types';
+import { deepMerge, type Json } from '../../../registry/config/load-config';
 
 const rows = (ssim: number[], unseen: number[]): ImageMetrics[] =>
   ssim.map((s, i) => ({ id: `img${i}`, ssim: s, mask_ssim: s, texture_unseen: unseen[i] }));
@@ -19,13 +21,29 @@ describe('core/compare', () => {
     const v = compareVariants(human, ['reid', 'perceptual', 'l1'], ['deep-only', 'no-pose-alignment', 'no-pcb', 'no-face']);
     expect(v.map((x) => x.id)).to.deep.equal(['reid', 'perceptual', 'l1', 'deep-only', 'no-pose-alignment', 'no-pcb', 'no-face']);
     const terms = (id: string) => ((v.find((x) => x.id === id)?.overrides.loss as { terms: Record<string, number> }).terms);
-    expect(terms('perceptual')).to.deep.equal({ face: 1, perceptual: 5000 });
-    expect(terms('l1')).to.deep.equal({ face: 1, l1: 1 });
-    expect(terms('no-face')).to.deep.equal({ reid: 5000 });
+    // What a variant trains with is its overrides merged into the category's config, as retex merges them.
+    const merged = (id: string) => {
+      const over = v.find((x) => x.id === id)?.overrides as Json;
+      const loss = (deepMerge(human as unknown as Json, over) as { loss: { terms: Record<string, number> } }).loss;
+      return Object.fromEntries(Object.entries(loss.terms).filter(([, w]) => w > 0));
+    };
+    expect(merged('reid')).to.deep.equal({ face: 1, reid: 5000 });
+    expect(merged('perceptual')).to.deep.equal({ face: 1, perceptual: 5000 });
+    expect(merged('l1')).to.deep.equal({ face: 1, l1: 1 });
+    expect(merged('no-face')).to.deep.equal({ reid: 5000 });
+    expect(merged('deep-only')).to.deep.equal({ face: 1, reid: 5000 });
+    expect(terms('perceptual')).to.include({ reid: 0, l1: 0 });
     const deep = v.find((x) => x.id === 'deep-only')?.overrides.loss as { reid: { stages: string; stageWeights: number[] } };
     expect(deep.reid).to.deep.equal({ stageWeights: [1, 1, 1, 1], stages: 'last' });
     expect(v.find((x) => x.id === 'no-pcb')?.overrides.identityNetwork).to.deep.equal({ type: 'resnet' });
     expect(v.find((x) => x.id === 'no-pose-alignment')?.randomPoses).to.equal(true);
+  });
+
+  it('retex train --loss trains with that supervision alone once its section is merged into the config', () => {
+    for (const loss of ['perceptual', 'l1'] as const) {
+      const merged = (deepMerge(human as unknown as Json, { loss: lossSection(human, loss) }) as { loss: { terms: Record<string, number> } }).loss.terms;
+      expect(Object.fromEntries(Object.entries(merged).filter(([, w]) => w > 0)), loss).to.deep.equal({ face: 1, [loss]: loss === 'l1' ? 1 : 5000 });
+    }
   });
 
   it('refuses ablations that do not apply, and leaves them out by default', () => {
