@@ -5,6 +5,7 @@ import { tf } from '../../backend/tf';
 import { initBackend } from '../../backend/backend';
 import { summariseComparison, type CompareSummary, type VariantRows } from '../../compare/compare-summary';
 import { photoPng, sampleImages, type SampleImages } from '../../compare/variant-samples';
+import { guessVariantSeconds, secondsToGo } from '../../compare/time-estimate';
 import { COMPARE_ABLATIONS, COMPARE_LOSSES, compareVariants, defaultAblations, type CompareAblation, type CompareLoss, type CompareVariant } from '../../compare/variants';
 import { writeFileAtomic } from '../../io/atomic-write';
 import { encodePng, tensorToPixels } from '../../io/image-io';
@@ -50,8 +51,6 @@ export const DEFAULT_COMPARE_BUDGET = { train: 250, optimize: 60 } as const;
 /** Splits trained on and scored. */
 const TRAIN_SPLITS = ['train'];
 const TEST_SPLITS = ['test'];
-/** Seconds per training step assumed before any variant has run (birds, 128x128, width 0.25, 2 cores). */
-const GUESS_SECONDS_PER_STEP_128x128 = 1.3;
 /** Per-image metrics file of a finished variant. */
 const METRICS_FILE = 'metrics.json';
 
@@ -268,9 +267,11 @@ export async function runCompare(services: CliServices, o: CompareOptions): Prom
     const records: VariantRecord[] = [];
     const todo = variants.filter((v) => readRecord(path.join(out, 'variants', v.id)) == null);
     const done = variants.length - todo.length;
+    const guess = new Map(variants.map((v) => [v.id, guessVariantSeconds(v, budget, plan.image)] as const));
+    const timed: { guess: number; seconds: number }[] = [];
+    const toGo = (from: number) => formatDuration(secondsToGo(todo.slice(from).map((v) => guess.get(v.id) as number), timed));
     if (o.method === 'train') {
-      const perStep = records.length > 0 ? 0 : GUESS_SECONDS_PER_STEP_128x128 * (plan.image[0] * plan.image[1]) / (128 * 128);
-      note(`compare: ${variants.length} variants x ${budget} training steps on ${o.category} (${done} already done); about ${formatDuration(todo.length * budget * perStep)} to go on 2 cores`);
+      note(`compare: ${variants.length} variants x ${budget} training steps on ${o.category} (${done} already done); about ${toGo(0)} to go on 2 cores`);
     } else {
       note(`compare: ${variants.length} variants x ${testItems.length} test images x ${budget} optimisation steps (${done} already done)`);
     }
@@ -278,9 +279,11 @@ export async function runCompare(services: CliServices, o: CompareOptions): Prom
       const dir = path.join(out, 'variants', v.id);
       let record = readRecord(dir);
       if (record == null) {
-        note(`variant ${v.id}: ${v.label}`);
-        if (o.method === 'train') record = await trainVariant(services, options, v, dir, v.randomPoses ? (randomPoses as string) : fitted, test, budget);
-        else {
+        note(`variant ${v.id}: ${v.label}${o.method === 'train' ? ` (about ${toGo(todo.indexOf(v))} to go)` : ''}`);
+        if (o.method === 'train') {
+          record = await trainVariant(services, options, v, dir, v.randomPoses ? (randomPoses as string) : fitted, test, budget);
+          timed.push({ guess: guess.get(v.id) as number, seconds: record.seconds });
+        } else {
           const bar = progressBar(o.progress ?? process.stderr.isTTY === true, `${v.id} [{bar}] {value}/{total} images | ETA {eta_formatted}`);
           bar?.start(testItems.length, 0);
           const posed = v.randomPoses ? await loadPreparedItems(randomPoses as string, readPreparePlan(randomPoses as string), TEST_SPLITS) : undefined;
