@@ -15,6 +15,9 @@ export class BodyModel {
   readonly jointCount: number;
   /** The rest mesh (template vertices with the model's faces and UVs). */
   readonly templateMesh: Mesh;
+  /** Rest joints of the mean shape [J*3] and their shape directions [(J*3) x S] (row (j*3+c), column s). */
+  readonly jointTemplate: Float32Array;
+  readonly jointShapeDirs: Float32Array;
 
   private readonly vTemplate: tf.Tensor2D; // [1, V*3]
   private readonly shapeDirsT: tf.Tensor2D; // [S, V*3]
@@ -44,6 +47,8 @@ export class BodyModel {
         }
       }
     }
+    this.jointTemplate = jTemplate;
+    this.jointShapeDirs = jShape;
     this.vTemplate = tf.tensor2d(data.vTemplate, [1, nv * 3]);
     this.jTemplate = tf.tensor2d(jTemplate, [1, nj * 3]);
     this.shapeDirsT = tf.tidy(() => tf.tensor2d(data.shapeDirs, [nv * 3, ns]).transpose() as tf.Tensor2D);

@@ -6,6 +6,7 @@ import { standingPose } from '../poses/pose-set';
 import { compose, matrixToAxisAngle, rotationX, rotationY } from '../poses/rotation-math';
 import { hmrFocalLength } from '../predictors/body-camera';
 import { bodyKeypoints, type BodyKeypoint } from './body-keypoints';
+import { Adam, fitObjective, FitWorkspace, type FitParams, type FitProblem } from './keypoint-objective';
 
 /** Detected 2D keypoints, one per `KeypointFitter.keypoints` entry. */
 export interface KeypointObservation {
@@ -65,18 +66,13 @@ export interface FitResult {
   readonly keypointLoss: number;
 }
 
-/** Selection [69,4] of the knee x and elbow y rotations (body pose, root excluded), signed so >= 0 is allowed. */
-function limitMatrix(): Float32Array {
-  const m = new Float32Array(69 * 4);
-  const entries: Array<[number, number]> = [
-    [3 * (smplJointIndex('left_knee') - 1), 1], // knees bend with +x
-    [3 * (smplJointIndex('right_knee') - 1), 1],
-    [3 * (smplJointIndex('left_elbow') - 1) + 1, -1], // left elbow bends with -y
-    [3 * (smplJointIndex('right_elbow') - 1) + 1, 1],
-  ];
-  entries.forEach(([row, sign], col) => (m[row * 4 + col] = sign));
-  return m;
-}
+/** The knee x and elbow y rotations (body-pose entries, root excluded) and the sign that is allowed. */
+const LIMITS: ReadonlyArray<readonly [number, number]> = [
+  [3 * (smplJointIndex('left_knee') - 1), 1], // knees bend with +x
+  [3 * (smplJointIndex('right_knee') - 1), 1],
+  [3 * (smplJointIndex('left_elbow') - 1) + 1, -1], // left elbow bends with -y
+  [3 * (smplJointIndex('right_elbow') - 1) + 1, 1],
+];
 
 const LIMB_JOINTS = ['left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow'] as const;
 
@@ -94,6 +90,9 @@ export class KeypointFitter {
   private readonly selectT: tf.Tensor2D; // [J,K], column k picks keypoint k's joint
   private readonly offsets: tf.Tensor4D; // [1,K,1,3]
 
+  private readonly keypointJoint: Int32Array;
+  private readonly keypointOffset: Float64Array;
+
   constructor(private readonly model: BodyModel) {
     const zero = tf.tidy(() =>
       model.forwardJoints({ betas: tf.zeros([1, model.shapeCount]), pose: tf.zeros([1, model.poseSize]) }).restJoints.dataSync(),
@@ -105,6 +104,8 @@ export class KeypointFitter {
     this.keypoints.forEach((k, i) => (sel[k.joint * nk + i] = 1));
     this.selectT = tf.tensor2d(sel, [nj, nk]);
     this.offsets = tf.tensor4d(this.keypoints.flatMap((k) => [...k.offset]), [1, this.keypoints.length, 1, 3]);
+    this.keypointJoint = Int32Array.from(this.keypoints, (k) => k.joint);
+    this.keypointOffset = Float64Array.from(this.keypoints.flatMap((k) => [...k.offset]));
   }
 
   /** Body keypoints [B,K,3] in camera space for parameters [B,...]. */
@@ -148,7 +149,7 @@ export class KeypointFitter {
     const f = s.focalLength ?? hmrFocalLength(Math.max(height, width));
     const [cx, cy] = [width / 2, height / 2];
 
-    // One batch item per hypothesis: heading x (as detected | left/right swapped).
+    // One hypothesis per initial heading x (as detected | left/right swapped).
     const hyps: Array<{ heading: number; mirrored: boolean }> = [];
     const orders = s.tryMirrored ? [false, true] : [s.swapSides === true];
     for (const heading of s.headings) for (const mirrored of orders) hyps.push({ heading, mirrored });
@@ -167,80 +168,55 @@ export class KeypointFitter {
     const transInit = this.initialTranslation(obs, base, f, cx, cy);
 
     const ns = this.model.shapeCount;
-    const poseWeights = new Float32Array(69).fill(s.otherPoseWeight);
+    const poseWeights = new Float64Array(69).fill(s.otherPoseWeight);
     for (const name of LIMB_JOINTS) poseWeights.fill(s.limbPoseWeight, 3 * (smplJointIndex(name) - 1), 3 * smplJointIndex(name));
-    // tf.variable keeps its initial tensor alive as a separate tensor: dispose the initial values after.
-    const init = [
-      tf.tensor2d(rootInit.flat(), [b, 3]),
-      tf.tensor2d(Array.from({ length: b }, () => Array.from(base.slice(3))).flat(), [b, 69]),
-      tf.zeros([b, ns]) as tf.Tensor2D,
-      tf.tensor2d(Array.from({ length: b }, () => transInit).flat(), [b, 3]),
-    ];
-    const [root, body, betas, trans] = init.map((t) => tf.variable(t));
-    tf.dispose(init);
-    const consts = tf.tidy(() => ({
-      target: tf.tensor3d(targets, [b, nk, 2]),
-      conf: tf.tensor2d(conf, [b, nk]),
-      bodyInit: tf.tensor2d(Array.from(base.slice(3)), [1, 69]),
-      poseW: tf.tensor2d(poseWeights, [1, 69]),
-      // knee x and elbow y rotations times the sign of their allowed direction, as a [69,4] selection
-      limits: tf.tensor2d(limitMatrix(), [69, 4]),
-    }));
-    const confSum = tf.tidy(() => consts.conf.sum(1).maximum(1e-6));
-
-    const perHypothesis = (): { total: tf.Tensor1D; keypoint: tf.Tensor1D } => {
-      const pose = tf.concat([root, body], 1) as tf.Tensor2D;
-      const p3 = this.keypoints3d(pose, betas, trans);
-      const [x, y, z] = tf.unstack(p3, 2);
-      const zc = z.maximum(1e-3);
-      const proj = tf.stack([x.div(zc).mul(f / height).add(cx / height), y.div(zc).mul(f / height).add(cy / height)], 2);
-      const err = proj.sub(consts.target).square().sum(2); // [B,K]
-      const keypoint = err.mul(consts.conf).sum(1).div(confSum) as tf.Tensor1D;
-      const prior = body.sub(consts.bodyInit).square().mul(consts.poseW).sum(1);
-      const shape = betas.square().sum(1).mul(s.shapeWeight);
-      const lim = tf.matMul(body, consts.limits).neg().relu().square().sum(1).mul(s.limitWeight);
-      return { total: keypoint.add(prior).add(shape).add(lim) as tf.Tensor1D, keypoint };
-    };
-    const stage1 = tf.train.adam(s.learningRate);
-    const stage2 = tf.train.adam(s.learningRate);
-    const rigidSteps = Math.floor(s.steps / 4);
-    try {
+    const camera = new PerspectiveCamera({ focalLength: f, principalPoint: [cx, cy] });
+    const ws = new FitWorkspace(this.model.jointCount);
+    // Hypotheses are independent (the batched TF.js fit summed their losses): each is fitted on its own.
+    return hyps.map((h, i) => {
+      const problem: FitProblem = {
+        parents: this.model.data.parents,
+        shapeCount: ns,
+        jointTemplate: this.model.jointTemplate,
+        jointShapeDirs: this.model.jointShapeDirs,
+        keypointJoint: this.keypointJoint,
+        keypointOffset: this.keypointOffset,
+        target: targets.subarray(2 * nk * i, 2 * nk * (i + 1)),
+        confidence: conf.subarray(nk * i, nk * (i + 1)),
+        focal: f / height,
+        cx: cx / height,
+        cy: cy / height,
+        poseWeight: poseWeights,
+        poseInit: base.subarray(3),
+        shapeWeight: s.shapeWeight,
+        limits: LIMITS,
+        limitWeight: s.limitWeight,
+      };
+      const x: FitParams = {
+        root: Float64Array.from(rootInit[i]),
+        body: Float64Array.from(base.subarray(3)),
+        betas: new Float64Array(ns),
+        trans: Float64Array.from(transInit),
+      };
+      const grad: FitParams = { root: new Float64Array(3), body: new Float64Array(69), betas: new Float64Array(ns), trans: new Float64Array(3) };
+      // The first quarter moves only the root and the translation, then everything, each with a fresh Adam.
+      const rigidSteps = Math.floor(s.steps / 4);
+      const rigid = new Adam(s.learningRate, [3, 3]);
+      const full = new Adam(s.learningRate, [3, 69, ns, 3]);
       for (let step = 0; step < s.steps; step++) {
-        const rigid = step < rigidSteps;
-        const opt = rigid ? stage1 : stage2;
-        const cost = opt.minimize(() => perHypothesis().total.sum() as tf.Scalar, false, rigid ? [root, trans] : [root, body, betas, trans]);
-        cost?.dispose();
+        fitObjective(problem, x, ws, grad);
+        if (step < rigidSteps) rigid.step([x.root, x.trans], [grad.root, grad.trans]);
+        else full.step([x.root, x.body, x.betas, x.trans], [grad.root, grad.body, grad.betas, grad.trans]);
       }
-      const [total, keypoint] = tf.tidy(() => {
-        const r = perHypothesis();
-        return [r.total.dataSync(), r.keypoint.dataSync()];
-      });
-      const poseAll = tf.tidy(() => tf.concat([root, body], 1).dataSync());
-      const betasAll = betas.dataSync();
-      const t = trans.dataSync();
-      const camera = new PerspectiveCamera({ focalLength: f, principalPoint: [cx, cy] });
-      return hyps.map((h, i) => {
-        const pose = Float32Array.from(poseAll.slice(72 * i, 72 * (i + 1)));
-        const betasOut = Float32Array.from(betasAll.slice(ns * i, ns * (i + 1)));
-        const translation: [number, number, number] = [t[3 * i], t[3 * i + 1], t[3 * i + 2]];
-        const reprojectionPx = this.reprojection(pose, betasOut, translation, targets.subarray(2 * nk * i, 2 * nk * (i + 1)), conf.subarray(nk * i, nk * (i + 1)), f, cx, cy, height);
-        return {
-          pose,
-          betas: betasOut,
-          translation,
-          camera,
-          reprojectionPx,
-          heading: h.heading,
-          mirrored: h.mirrored,
-          loss: total[i],
-          keypointLoss: keypoint[i],
-        };
-      });
-    } finally {
-      stage1.dispose();
-      stage2.dispose();
-      tf.dispose([root, body, betas, trans, confSum, ...Object.values(consts)]);
-    }
+      const { total, keypoint } = fitObjective(problem, x, ws);
+      const pose = new Float32Array(72);
+      pose.set(x.root, 0);
+      pose.set(x.body, 3);
+      const betasOut = Float32Array.from(x.betas);
+      const translation: [number, number, number] = [x.trans[0], x.trans[1], x.trans[2]];
+      const reprojectionPx = this.reprojection(pose, betasOut, translation, targets.subarray(2 * nk * i, 2 * nk * (i + 1)), conf.subarray(nk * i, nk * (i + 1)), f, cx, cy, height);
+      return { pose, betas: betasOut, translation, camera, reprojectionPx, heading: h.heading, mirrored: h.mirrored, loss: total, keypointLoss: keypoint };
+    });
   }
 
   /** Projected body keypoints float32 [K*2] (pixels) for one parameter set. */
