@@ -41,7 +41,7 @@ export class Conv2d {
     const shape: [number, number, number, number] = [kernelSize, kernelSize, inChannels, outChannels];
     this.kernel = scope.variable(
       'kernel',
-      tf.randomNormal(shape, 0, std, 'float32', scope.seeds.take()),
+      scope.randomNormal(shape, std),
     ) as tf.Variable<tf.Rank.R4>;
     this.bias = options.useBias
       ? (scope.variable('bias', tf.zeros([outChannels])) as tf.Variable<tf.Rank.R1>)

@@ -16,7 +16,7 @@ export class Dense {
     const std = Math.sqrt(2 / inFeatures);
     this.kernel = scope.variable(
       'kernel',
-      tf.randomNormal([inFeatures, outFeatures], 0, std, 'float32', scope.seeds.take()),
+      scope.randomNormal([inFeatures, outFeatures], std),
     ) as tf.Variable<tf.Rank.R2>;
     this.bias = scope.variable('bias', tf.zeros([outFeatures])) as tf.Variable<tf.Rank.R1>;
   }

@@ -82,7 +82,7 @@ export class PcbHead implements ReidHead {
       const std = Math.sqrt(2 / channels);
       this.localConv = scope.variable(
         'local_conv/kernel',
-        tf.randomNormal([1, 1, channels, localDim], 0, std, 'float32', scope.seeds.take()),
+        scope.randomNormal([1, 1, channels, localDim], std),
       ) as tf.Variable<tf.Rank.R4>;
       this.localBn = new BatchNorm(scope.child('local_bn'), localDim);
     } else {

@@ -2,7 +2,7 @@ import { tf } from '../backend/tf';
 import type { IdentityNetwork } from '../interfaces/identity-network';
 import { GlobalPoolHead, PcbHead, type PcbHeadKind, type ReidHead } from './reid-heads';
 import { RESNET_DEPTHS, RESNET_STAGES, ResNetBackbone, type ResNetDepth } from './resnet-backbone';
-import { assignNamedWeights, VariableScope, type NamedVariable } from './variable-scope';
+import { assignNamedWeights, VariableScope, withoutRandomInit, type NamedVariable } from './variable-scope';
 import { loadNamedWeights, saveNamedWeights } from './weights-io';
 
 /** The two re-ID architectures retex builds. */
@@ -197,7 +197,7 @@ export class ReidNetwork implements IdentityNetwork {
       }
       let net: ReidNetwork;
       try {
-        net = new ReidNetwork({ ...(config as Partial<ReidNetworkConfig>), ...overrides });
+        net = withoutRandomInit(() => new ReidNetwork({ ...(config as Partial<ReidNetworkConfig>), ...overrides }));
       } catch (err) {
         throw new Error(`${dir}: ${(err as Error).message}`);
       }

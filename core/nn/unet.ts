@@ -3,7 +3,7 @@ import { tf } from '../backend/tf';
 import type { TextureGenerator } from '../interfaces/texture-generator';
 import { Conv2d } from './conv2d';
 import { DoubleConv } from './conv-bn-relu';
-import { assignNamedWeights, VariableScope, type NamedVariable } from './variable-scope';
+import { assignNamedWeights, VariableScope, withoutRandomInit, type NamedVariable } from './variable-scope';
 import { scaledChannels } from './width';
 import { loadNamedWeights, saveNamedWeights } from './weights-io';
 
@@ -104,7 +104,7 @@ export class UNet implements TextureGenerator {
    */
   static async load(dir: string): Promise<UNet> {
     const { config, weights } = await loadNamedWeights(dir);
-    const net = new UNet(config as Partial<UNetConfig>);
+    const net = withoutRandomInit(() => new UNet(config as Partial<UNetConfig>));
     try {
       net.setWeights(weights);
     } catch (err) {

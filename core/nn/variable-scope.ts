@@ -30,6 +30,22 @@ export class SeedSequence {
   }
 }
 
+/** Depth of {@link withoutRandomInit} calls in progress (construction is synchronous). */
+let skipRandomInit = 0;
+
+/**
+ * Builds a network whose weights are loaded right after: its initialisers give zeros instead of random
+ * draws (drawing a U-Net's or a ResNet's weights costs ~100 ms that the load overwrites).
+ */
+export function withoutRandomInit<T>(build: () => T): T {
+  skipRandomInit++;
+  try {
+    return build();
+  } finally {
+    skipRandomInit--;
+  }
+}
+
 /**
  * Creates and records the variables of one network under a path prefix. Layers receive a child scope
  * (`scope.child('down1')`) so every variable gets a readable, stable name without global state.
@@ -60,6 +76,12 @@ export class VariableScope {
   /** A scope one level down, sharing this scope's registry and seed sequence. */
   child(name: string): VariableScope {
     return new VariableScope(`${this.prefix}/${name}`, this.seeds, this.registry);
+  }
+
+  /** Initial weights drawn from N(0, std²) with the scope's next seed (zeros inside {@link withoutRandomInit}). */
+  randomNormal(shape: number[], std: number): tf.Tensor {
+    const seed = this.seeds.take();
+    return skipRandomInit > 0 ? tf.zeros(shape) : tf.randomNormal(shape, 0, std, 'float32', seed);
   }
 
   /**
