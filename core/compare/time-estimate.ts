@@ -1,12 +1,12 @@
 import type { CompareVariant } from './variants';
 
 /**
- * Seconds per training step at 128x128 on 2 cores (U-Net width 0.25, batch 4x4): what every step costs
- * (generator, renderer, the photo batch) and what each feature term adds (its network's forward and
- * backward through the rendering). Measured by `retex compare --category bird` (BENCHMARKS.md): reid
- * ~1.1 s, perceptual ~1.7 s per step.
+ * Seconds per training step at 128x128 on 2 cores (U-Net width 0.25, batch 4x4), the variant's validation
+ * and scoring included: what every step costs (generator, renderer, the photo batch) and what each feature
+ * term adds (its network's forward and backward through the rendering). From `retex compare --category bird`
+ * (BENCHMARKS.md): a variant of 250 steps took 242 s with l1, 340 s with reid, 590 s with perceptual.
  */
-const STEP_SECONDS_128: Readonly<Record<'base' | 'reid' | 'perceptual', number>> = { base: 0.5, reid: 0.6, perceptual: 1.2 };
+const STEP_SECONDS_128: Readonly<Record<'base' | 'reid' | 'perceptual', number>> = { base: 0.95, reid: 0.4, perceptual: 1.3 };
 
 /** The positive terms a variant's loss section sets. */
 function variantTerms(v: CompareVariant): string[] {
