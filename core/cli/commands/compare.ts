@@ -132,6 +132,7 @@ async function trainVariant(services: CliServices, o: CompareOptions, v: Compare
     progress: o.progress,
     splits: TRAIN_SPLITS,
     overrides: v.overrides,
+    nested: true,
   });
   const generator = await UNet.load(path.join(runDir, 'model'));
   try {

@@ -49,6 +49,8 @@ export interface TrainCommandOptions {
   readonly progress?: boolean;
   /** Train on these prepared splits only (default all of them, as the authors do); not a flag. */
   readonly splits?: readonly string[];
+  /** Run inside another command (`retex compare`): its result line goes to stderr, stdout stays the caller's. */
+  readonly nested?: boolean;
   /** Config sections set last (e.g. `retex compare`'s variants: loss, identityNetwork); not a flag. */
   readonly overrides?: Readonly<Record<string, unknown>>;
 }
@@ -206,8 +208,10 @@ export async function runTrain(services: CliServices, o: TrainCommandOptions): P
     });
     bar?.stop();
     const summary = { out, completed: result.completed, step: result.step, model: result.modelDir, train_seconds: Math.round(result.trainSeconds), validation: result.validation };
-    if (o.json) printJson(summary);
-    else if (result.completed) printLine(`trained in ${(result.trainSeconds / 60).toFixed(1)} min: ${result.modelDir} (validation: ${formatFigures(result.validation)})`);
+    const line = `trained in ${(result.trainSeconds / 60).toFixed(1)} min: ${result.modelDir} (validation: ${formatFigures(result.validation)})`;
+    if (o.nested) note(line);
+    else if (o.json) printJson(summary);
+    else if (result.completed) printLine(line);
     return summary;
   } finally {
     bar?.stop();

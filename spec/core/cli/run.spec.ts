@@ -134,7 +134,22 @@ describe('core/cli compare (the retex binary, human, optimize)', function () {
     const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
     expect(html).to.contain('<table').and.not.match(/src="https?:/);
     expect((await sharp(path.join(out, 'grid.png')).metadata()).width).to.be.greaterThan(100);
+    // no-face really drops the face term (it once came back from the config and matched reid exactly).
+    const noFace = summary.variants[2].vsReid as Record<string, { diff: number }>;
+    expect(Object.values(noFace).some((d) => d.diff !== 0), 'no-face differs from reid somewhere').to.equal(true);
     const again = runRetex(args);
     expect(again.stderr).to.contain('(3 already done)');
+  });
+
+  it('--method train trains a generator per variant and keeps stdout pure JSON', () => {
+    const data = path.join(dir, 'people');
+    const out = path.join(dir, 'cmp-train');
+    const r = runRetex(['compare', '-c', 'human', '-d', data, '--losses', 'reid,l1', '--ablations', 'deep-only', '--budget', '3', '--width', '0.0625', '--batch', '2x2',
+      '--predictor', 'ground-truth', '--samples', '1', '-o', out, '--json', '--no-progress']);
+    expect(r.status, r.stderr).to.equal(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).to.include({ method: 'train', budget: 3 });
+    expect(r.stderr).to.match(/about \d+ min to go/).and.match(/trained in /);
+    for (const v of ['reid', 'l1', 'deep-only']) expect(fs.existsSync(path.join(out, 'variants', v, 'run', 'model', 'weights.json')), v).to.equal(true);
   });
 });
