@@ -155,6 +155,8 @@ export interface PluginBenchmarkContext {
   readonly count?: number;
   /** Progress for the user (stderr). */
   readonly onNote: (message: string) => void;
+  /** Items done of the current part (after each image): the CLI shows a bar, or a line every tenth. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** A benchmark a plugin offers: one row of figures per measured variant (e.g. per mesh predictor). */

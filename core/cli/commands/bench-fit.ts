@@ -1,7 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { BACKEND_REQUESTS, describeBackend, initBackend } from '../../backend/backend';
 import type { BackendRequest } from '../../backend/backend';
+import type { SingleBar } from 'cli-progress';
 import { note, printJson, printLine, outputTable } from '../output';
+import { progressBar } from '../progress-bar';
 import type { CliServices } from '../services';
 
 export interface BenchFitOptions {
@@ -10,12 +12,40 @@ export interface BenchFitOptions {
   readonly backend?: string;
   readonly count?: number;
   readonly json?: boolean;
+  /** false: no progress (else a bar on a terminal, lines in a log). */
+  readonly progress?: boolean;
 }
 
 function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive whole number, got '${value}'`);
   return n;
+}
+
+/**
+ * Progress of a benchmark part: a bar on a terminal, else a line at every tenth (a new part restarts it
+ * when its count goes back).
+ */
+function progressReporter(tty: boolean): (done: number, total: number) => void {
+  let bar: SingleBar | undefined;
+  let last = 0;
+  return (done, total) => {
+    if (done <= last) {
+      bar?.stop();
+      bar = undefined;
+    }
+    last = done;
+    if (tty) {
+      if (!bar) {
+        bar = progressBar(true, 'images [{bar}] {value}/{total} | ETA {eta_formatted}');
+        bar?.start(total, 0);
+      }
+      bar?.update(done);
+      if (done === total) bar?.stop();
+    } else if (done === total || Math.floor((10 * done) / total) > Math.floor((10 * (done - 1)) / total)) {
+      note(`${done}/${total} images`);
+    }
+  };
 }
 
 /** Scores the category's mesh predictors on rendered subjects with known ground truth. */
@@ -28,7 +58,7 @@ export async function runBenchFit(services: CliServices, options: BenchFitOption
   });
   note(describeBackend(await initBackend(config.backend as BackendRequest)));
   note(benchmark.description);
-  const rows = await benchmark.run({ config, count: options.count, onNote: note });
+  const rows = await benchmark.run({ config, count: options.count, onNote: note, onProgress: options.progress === false ? undefined : progressReporter(process.stderr.isTTY === true) });
   if (options.json) {
     printJson(rows);
     return rows;
@@ -48,6 +78,7 @@ export function benchFitCommand(services: CliServices): Command {
     .option('--config <file>', 'config file instead of searching for retex.config.* / .retexrc')
     .option('--backend <name>', `compute backend: ${BACKEND_REQUESTS.join('|')}`)
     .option('--json', 'print an array, one object per predictor')
+    .option('--no-progress', 'no progress bar')
     .action(async (options: BenchFitOptions) => {
       await runBenchFit(services, options);
     });

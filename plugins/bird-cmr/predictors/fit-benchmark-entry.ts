@@ -23,9 +23,9 @@ export const BIRD_FIT_BENCHMARK: PluginBenchmark = {
   description:
     'mesh predictors on rendered birds with known cameras: rotation error, silhouette IoU, head/tail accuracy, time per image ' +
     '(and on the synthetic set in dataset.root, when it has ground truth)',
-  async run({ config, count, onNote }) {
+  async run({ config, count, onNote, onProgress }) {
     const shape = buildBirdMeanShape((config.pluginOptions.subdivisions as number | undefined) ?? DEFAULT_SUBDIVISIONS);
-    const settings = { count: count ?? 20, keypointNoisePx: 3, shapeMismatch: true };
+    const settings = { count: count ?? 20, keypointNoisePx: 3, shapeMismatch: true, onImage: onProgress };
     onNote(`annotation-fit on ${settings.count} rendered birds`);
     const { keypoint_only: keypointOnly, ...annotation } = await benchmarkAnnotationFit(new AnnotationFitPredictor(shape), shape, settings);
     const rows: Record<string, unknown>[] = [
@@ -56,7 +56,7 @@ export const BIRD_FIT_BENCHMARK: PluginBenchmark = {
         for (const [name, predictor] of variants) {
           const n = count ?? DEFAULT_SYNTH_SET_COUNT;
           onNote(`${name} on ${n} images of ${root}`);
-          const result = await benchmarkPhotoFitOnSynthSet(predictor, shape, root, { count: n });
+          const result = await benchmarkPhotoFitOnSynthSet(predictor, shape, root, { count: n, onImage: onProgress });
           rows.push({ predictor: `${name} on ${path.basename(root)}`, ...result });
         }
       }

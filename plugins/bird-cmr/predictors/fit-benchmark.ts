@@ -27,6 +27,8 @@ export interface FitBenchmarkSettings {
    */
   readonly shapeMismatch?: boolean;
   readonly seed?: number;
+  /** Called after each bird. */
+  readonly onImage?: (done: number, total: number) => void;
 }
 
 /** Averages over the benchmark's birds (JSON keys as `retex bench fit` prints them). */
@@ -149,6 +151,7 @@ export async function benchmarkAnnotationFit(
       ious.push(iou);
       kpRot.push(kr);
       kpIous.push(kiou);
+      settings.onImage?.(n + 1, count);
     }
   } finally {
     image.dispose();
@@ -259,6 +262,7 @@ export async function benchmarkPhotoFit(
     } finally {
       image.dispose();
     }
+    settings.onImage?.(n + 1, count);
   }
   return {
     ...fitFigures(rot, ious, ms),

@@ -16,7 +16,7 @@ import { FaceMeshPredictor } from './facemesh-predictor';
  */
 export const FACE_FIT_BENCHMARK: PluginBenchmark = {
   description: 'BlazeFace + facemesh on rendered faces with known cameras: detection rate, NME (inter-ocular), pixels, ms per image',
-  async run({ count, onNote }) {
+  async run({ count, onNote, onProgress }) {
     const n = count ?? 20;
     const size: [number, number] = [128, 128];
     const mesh = canonicalFaceMesh();
@@ -56,6 +56,7 @@ export const FACE_FIT_BENCHMARK: PluginBenchmark = {
           fitted++;
         } finally {
           image.dispose();
+          onProgress?.(i + 1, n);
         }
       }
     } finally {

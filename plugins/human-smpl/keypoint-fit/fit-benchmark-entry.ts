@@ -13,16 +13,16 @@ const LISTED_WRONG = 20;
 export const HUMAN_FIT_BENCHMARK: PluginBenchmark = {
   description:
     'keypoint-fit on people with known parameters (a retex synth set as dataset.root, else rendered ones): keypoint error, silhouette IoU, facing accuracy, time per image',
-  async run({ config, count, onNote }) {
+  async run({ config, count, onNote, onProgress }) {
     const images = count ?? 8;
     const root = config.dataset.root;
     let result: FitBenchResult;
     if (typeof root === 'string' && syntheticSetImages(root).length > 0) {
       onNote(`keypoint-fit on ${images} images of the synthetic set ${root}`);
-      result = await benchKeypointFitOnSet(root, { images });
+      result = await benchKeypointFitOnSet(root, { images, onImage: onProgress });
     } else {
       onNote(`keypoint-fit on ${images} rendered people at ${config.image.height}x${config.image.width}`);
-      result = await benchKeypointFit({ images, height: config.image.height, width: config.image.width });
+      result = await benchKeypointFit({ images, height: config.image.height, width: config.image.width, onImage: onProgress });
     }
     for (const failure of result.failures) onNote(`rejected ${failure}`);
     for (const wrong of result.wrong_facing.slice(0, LISTED_WRONG)) onNote(`wrong facing ${wrong}`);

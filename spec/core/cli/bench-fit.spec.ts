@@ -22,6 +22,8 @@ describe('core/cli bench fit (the retex binary)', () => {
     expect(row.reproj_px).to.be.a('number');
     expect(row.iou).to.be.within(0, 1);
     expect(row.ms_per_image).to.be.greaterThan(0);
+    // Piped stderr: progress as lines, not a bar.
+    expect(stderr).to.contain('1/1 images');
   });
 
   it('rejects an unknown category and a bad count', () => {
