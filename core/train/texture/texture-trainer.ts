@@ -213,10 +213,15 @@ export async function trainTextureGenerator(options: TextureTrainOptions): Promi
     let step = start.step;
     const logFile = path.join(out, LOG_FILE);
     const history = trimRunLog<{ step: number; loss: number }>(logFile, step);
-    trimRunLog(path.join(out, VALIDATION_FILE), step);
+    // A resumed run keeps the validations up to its checkpoint, and reports the last of them as a whole run would.
+    const validations = trimRunLog<{ step: number } & Record<string, number>>(path.join(out, VALIDATION_FILE), step);
     const batches = pkBatchSequence(train.map((i) => ({ id: i.id, identity: i.identity, imagePath: '', annotations: {} })), plan.identitiesPerBatch, plan.imagesPerIdentity, plan.seed);
     for (let i = 0; i < step; i++) batches.next();
     let lastValidation: Record<string, number> | null = null;
+    if (validations.length > 0) {
+      const { step: _at, ...figures } = validations[validations.length - 1];
+      lastValidation = figures;
+    }
 
     while (step < plan.steps) {
       const s0 = performance.now();
