@@ -1,7 +1,7 @@
 import type { BodyModelData } from './body-model-types';
 
 /** Row-major 3x3 rotation from axis-angle (Rodrigues), written into `out` at `o`. */
-function rodrigues(rx: number, ry: number, rz: number, out: Float64Array, o: number): void {
+export function rodrigues(rx: number, ry: number, rz: number, out: Float64Array, o = 0): void {
   const theta = Math.hypot(rx, ry, rz);
   // a = sin θ / θ, b = (1 - cos θ) / θ², with their limits at 0.
   const a = theta < 1e-8 ? 1 : Math.sin(theta) / theta;
@@ -13,6 +13,32 @@ function rodrigues(rx: number, ry: number, rz: number, out: Float64Array, o: num
       let kk = 0;
       for (let m = 0; m < 3; m++) kk += k[3 * r + m] * k[3 * m + c];
       out[o + 3 * r + c] = (r === c ? 1 : 0) + a * k[3 * r + c] + b * kk;
+    }
+  }
+}
+
+/**
+ * Each joint's global rotation G_j = G_parent R_j and position T_j = G_parent (J_j - J_parent) + T_parent
+ * (the root: R_0 and J_0), written into gR [J*9] and gT [J*3]; parents come before children.
+ * @param rot local rotations [J*9] (row-major); @param rest rest joint positions [J*3]
+ */
+export function kinematicChain(parents: ArrayLike<number>, rot: ArrayLike<number>, rest: ArrayLike<number>, gR: Float64Array, gT: Float64Array): void {
+  for (let j = 0; j < parents.length; j++) {
+    const p = parents[j];
+    if (p < 0) {
+      for (let e = 0; e < 9; e++) gR[9 * j + e] = rot[9 * j + e];
+      for (let e = 0; e < 3; e++) gT[3 * j + e] = rest[3 * j + e];
+      continue;
+    }
+    for (let r = 0; r < 3; r++) {
+      for (let c = 0; c < 3; c++) {
+        let s = 0;
+        for (let m = 0; m < 3; m++) s += gR[9 * p + 3 * r + m] * rot[9 * j + 3 * m + c];
+        gR[9 * j + 3 * r + c] = s;
+      }
+      let t = gT[3 * p + r];
+      for (let m = 0; m < 3; m++) t += gR[9 * p + 3 * r + m] * (rest[3 * j + m] - rest[3 * p + m]);
+      gT[3 * j + r] = t;
     }
   }
 }
@@ -124,24 +150,7 @@ export class PlainBodyPoser {
     // Global rotation and translation of each joint, then the skinning transform x -> G_R x + (G_t - G_R J).
     const gR = new Float64Array(nj * 9);
     const gT = new Float64Array(nj * 3);
-    for (let j = 0; j < nj; j++) {
-      const p = data.parents[j];
-      if (p < 0) {
-        gR.set(rot.subarray(9 * j, 9 * j + 9), 9 * j);
-        gT.set(rest.subarray(3 * j, 3 * j + 3), 3 * j);
-        continue;
-      }
-      for (let r = 0; r < 3; r++) {
-        for (let c = 0; c < 3; c++) {
-          let s = 0;
-          for (let m = 0; m < 3; m++) s += gR[9 * p + 3 * r + m] * rot[9 * j + 3 * m + c];
-          gR[9 * j + 3 * r + c] = s;
-        }
-        let t = gT[3 * p + r];
-        for (let m = 0; m < 3; m++) t += gR[9 * p + 3 * r + m] * (rest[3 * j + m] - rest[3 * p + m]);
-        gT[3 * j + r] = t;
-      }
-    }
+    kinematicChain(data.parents, rot, rest, gR, gT);
     const a = new Float64Array(nj * 12);
     for (let j = 0; j < nj; j++) {
       for (let r = 0; r < 3; r++) {

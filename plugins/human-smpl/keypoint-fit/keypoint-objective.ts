@@ -2,10 +2,13 @@
  * The keypoint fit's objective and its gradient in plain JavaScript (float64), for one hypothesis: the
  * kinematic chain of the body's joints, the keypoints attached to them, a pinhole projection, and the
  * priors. A step is a few thousand flops, so running it in TF.js (hundreds of tiny kernels a step) cost
- * almost all of the fit's time. The gradient is reverse mode written out by hand; only Rodrigues'
- * derivative is taken by central differences (float64, step 1e-6). spec/.../keypoint-objective.spec.ts
+ * almost all of the fit's time. The forward pass is `PlainBodyPoser`'s Rodrigues and kinematic chain; the
+ * gradient is reverse mode written out by hand, only Rodrigues' derivative taken by central differences
+ * (float64, step 1e-6). spec/.../keypoint-objective.spec.ts
  * checks it against TF.js autodiff through `BodyModel`.
  */
+
+import { kinematicChain, rodrigues } from '../body/plain-body-poser';
 
 /** What stays fixed while one hypothesis is fitted. */
 export interface FitProblem {
@@ -45,28 +48,6 @@ export interface FitParams {
 /** Nearest z a keypoint may have in front of the camera (as TF's maximum(z, 1e-3)). */
 const MIN_Z = 1e-3;
 const RODRIGUES_STEP = 1e-6;
-
-/** Rotation matrix (row-major [9]) of an axis-angle vector, as `body/rodrigues.ts` computes it. */
-export function rodrigues(rx: number, ry: number, rz: number, out: Float64Array = new Float64Array(9), at = 0): Float64Array {
-  const theta = Math.sqrt(rx * rx + ry * ry + rz * rz + 1e-12);
-  const a = Math.sin(theta) / theta;
-  const h = theta / 2;
-  const b = 0.5 * (Math.sin(h) / h) ** 2;
-  // K = [[0,-z,y],[z,0,-x],[-y,x,0]]; R = I + a K + b K^2
-  const xx = rx * rx;
-  const yy = ry * ry;
-  const zz = rz * rz;
-  out[at] = 1 - b * (yy + zz);
-  out[at + 1] = -a * rz + b * rx * ry;
-  out[at + 2] = a * ry + b * rx * rz;
-  out[at + 3] = a * rz + b * rx * ry;
-  out[at + 4] = 1 - b * (xx + zz);
-  out[at + 5] = -a * rx + b * ry * rz;
-  out[at + 6] = -a * ry + b * rx * rz;
-  out[at + 7] = a * rx + b * ry * rz;
-  out[at + 8] = 1 - b * (xx + yy);
-  return out;
-}
 
 /** Scratch arrays of one problem size, reused across steps. */
 export class FitWorkspace {
@@ -108,25 +89,8 @@ export function keypoints3d(p: FitProblem, x: FitParams, ws: FitWorkspace): Floa
     const o = j === 0 ? 0 : 3 * (j - 1);
     rodrigues(a[o], a[o + 1], a[o + 2], ws.rot, 9 * j);
   }
-  const { g, t, rot, rest } = ws;
-  for (let j = 0; j < nj; j++) {
-    const q = p.parents[j];
-    if (q < 0) {
-      g.set(rot.subarray(9 * j, 9 * j + 9), 9 * j);
-      t.set(rest.subarray(3 * j, 3 * j + 3), 3 * j);
-      continue;
-    }
-    const d0 = rest[3 * j] - rest[3 * q];
-    const d1 = rest[3 * j + 1] - rest[3 * q + 1];
-    const d2 = rest[3 * j + 2] - rest[3 * q + 2];
-    for (let r = 0; r < 3; r++) {
-      const gq0 = g[9 * q + 3 * r];
-      const gq1 = g[9 * q + 3 * r + 1];
-      const gq2 = g[9 * q + 3 * r + 2];
-      for (let c = 0; c < 3; c++) g[9 * j + 3 * r + c] = gq0 * rot[9 * j + c] + gq1 * rot[9 * j + 3 + c] + gq2 * rot[9 * j + 6 + c];
-      t[3 * j + r] = gq0 * d0 + gq1 * d1 + gq2 * d2 + t[3 * q + r];
-    }
-  }
+  const { g, t } = ws;
+  kinematicChain(p.parents, ws.rot, ws.rest, g, t);
   const nk = p.keypointJoint.length;
   const out = new Float64Array(nk * 3);
   for (let k = 0; k < nk; k++) {
