@@ -44,7 +44,17 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
 export function lineChartSvg(chart: LineChart): string {
   const width = chart.width ?? 720;
   const height = chart.height ?? 360;
-  const m = { left: 60, right: 20, top: 36, bottom: 40 };
+  // The legend sits in rows between the title and the plot, so it never covers a curve.
+  const legend: { x: number; row: number }[] = [];
+  let [lx, row] = [60, 0];
+  for (const s of chart.series) {
+    const w = 22 + 7 * s.name.length;
+    if (lx + w > width - 20 && lx > 60) [lx, row] = [60, row + 1];
+    legend.push({ x: lx, row });
+    lx += w + 12;
+  }
+  const legendRows = chart.series.length ? row + 1 : 0;
+  const m = { left: 60, right: 20, top: 36 + 16 * legendRows, bottom: 40 };
   const all = chart.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   const xs = all.map((p) => p[0]);
   const ys = all.map((p) => p[1]);
@@ -81,10 +91,11 @@ export function lineChartSvg(chart: LineChart): string {
       const d = pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ');
       parts.push(`<polyline points="${d}" fill="none" stroke="${colour}" stroke-width="1.5"/>`);
     }
-    const ly = m.top + 4 + i * 16;
+    const { x: lx, row: lr } = legend[i];
+    const ly = 40 + lr * 16;
     parts.push(
-      `<rect x="${width - m.right - 150}" y="${ly - 9}" width="12" height="3" fill="${colour}"/>`,
-      `<text x="${width - m.right - 134}" y="${ly - 4}">${escapeXml(s.name)}</text>`,
+      `<rect x="${lx}" y="${ly - 5}" width="16" height="3" fill="${colour}"/>`,
+      `<text x="${lx + 22}" y="${ly}">${escapeXml(s.name)}</text>`,
     );
   });
   parts.push('</svg>');

@@ -272,7 +272,8 @@ export async function runCompare(services: CliServices, o: CompareOptions): Prom
     const timed: { guess: number; seconds: number }[] = [];
     const toGo = (from: number) => formatDuration(secondsToGo(todo.slice(from).map((v) => guess.get(v.id) as number), timed));
     if (o.method === 'train') {
-      note(`compare: ${variants.length} variants x ${budget} training steps on ${o.category} (${done} already done); about ${toGo(0)} to go on 2 cores`);
+      const left = todo.length > 0 ? `about ${toGo(0)} to go on 2 cores` : 'nothing left to train';
+      note(`compare: ${variants.length} variants x ${budget} training steps on ${o.category} (${done} already done); ${left}`);
     } else {
       note(`compare: ${variants.length} variants x ${testItems.length} test images x ${budget} optimisation steps (${done} already done)`);
     }
