@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { BACKEND_REQUESTS, describeBackend, initBackend } from '../../backend/backend';
 import type { BackendRequest } from '../../backend/backend';
 import type { SingleBar } from 'cli-progress';
-import { note, printJson, printLine, outputTable } from '../output';
+import { note, printFittedTable, printJson } from '../output';
 import { progressBar } from '../progress-bar';
 import type { CliServices } from '../services';
 
@@ -64,9 +64,9 @@ export async function runBenchFit(services: CliServices, options: BenchFitOption
     return rows;
   }
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => typeof r[k] !== 'object')))];
-  const table = outputTable(keys);
-  for (const row of rows) table.push(keys.map((k) => String(row[k] ?? '')));
-  printLine(table.toString());
+  // Figures rounded to what they mean (4 significant digits); columns in groups that fit the terminal.
+  const shown = (v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(4))) : String(v ?? ''));
+  printFittedTable(keys, rows.map((row) => keys.map((k) => shown(row[k]))));
   return rows;
 }
 

@@ -21,7 +21,7 @@ import { LOG_FILE, checkApart } from '../../train/run-folder';
 import { loadImageStore } from '../../train/identity/image-store';
 import { evaluateGenerator, generatorSource, loadTruthTextures, meanColourSource, photoBatch } from '../../train/texture/generator-eval';
 import { parsePxK, positiveInt } from '../arg-parsers';
-import { note, outputTable, printJson, printLine } from '../output';
+import { note, printFittedTable, printJson, printLine } from '../output';
 import { progressBar } from '../progress-bar';
 import type { CliServices } from '../services';
 import { defaultPreparedFolder, runPrepare } from './prepare';
@@ -221,21 +221,19 @@ function formatDuration(seconds: number): string {
 
 /** Prints the comparison table: the best mark and the interval of each difference from reid. */
 function printTable(summary: CompareSummary): void {
-  const table = outputTable(['variant', ...summary.metrics.map((m) => m.label)]);
-  for (const v of summary.variants) {
-    table.push([
-      v.label,
-      ...summary.metrics.map((m) => {
-        const mean = v.means[m.key];
-        if (mean == null) return '-';
-        const best = summary.best[m.key] === v.id ? ' *' : '';
-        const d = v.vsReid?.[m.key];
-        const diff = d == null ? '' : ` (${d.diff >= 0 ? '+' : ''}${d.diff.toFixed(3)} [${d.lo.toFixed(3)}, ${d.hi.toFixed(3)}])`;
-        return `${mean.toFixed(3)}${best}${diff}`;
-      }),
-    ]);
-  }
-  printLine(table.toString());
+  const rows = summary.variants.map((v) => [
+    v.label,
+    ...summary.metrics.map((m) => {
+      const mean = v.means[m.key];
+      if (mean == null) return '-';
+      const best = summary.best[m.key] === v.id ? ' *' : '';
+      const d = v.vsReid?.[m.key];
+      // The difference from reid and its interval on a second line keep the columns narrow.
+      const diff = d == null ? '' : `\n${d.diff >= 0 ? '+' : ''}${d.diff.toFixed(3)} [${d.lo.toFixed(3)}, ${d.hi.toFixed(3)}]`;
+      return `${mean.toFixed(3)}${best}${diff}`;
+    }),
+  ]);
+  printFittedTable(['variant', ...summary.metrics.map((m) => m.label)], rows);
   summary.notes.forEach((n) => printLine(n));
 }
 
