@@ -6,7 +6,7 @@ import * as path from 'path';
 import { benchSetFolder, scoreRunVariants, type RunVariant } from '../../bench/run-methods';
 import { DEFAULT_OPTIMIZE_ANCHOR, DEFAULT_OPTIMIZE_LEARNING_RATE, DEFAULT_OPTIMIZE_STEPS, type TextureMethod } from '../../run/texture-methods';
 import { positiveInt } from '../arg-parsers';
-import { note, outputTable, printJson, printLine } from '../output';
+import { note, printFittedTable, printJson, printLine } from '../output';
 import { progressBar } from '../progress-bar';
 import { loadRunParts } from '../run-parts';
 import type { CliServices } from '../services';
@@ -134,9 +134,7 @@ export async function runBenchRun(services: CliServices, o: BenchRunOptions): Pr
   if (o.json) printJson(rows);
   else {
     const keys = ['category', 'method', 'ms_per_image', 'goal_ms', 'texture_error_visible', 'texture_error_unseen', 'texture_error_all', 'fitted', 'images'];
-    const table = outputTable(keys);
-    rows.forEach((r) => table.push(keys.map((k) => (r[k] == null ? '-' : String(r[k])))));
-    printLine(table.toString());
+    printFittedTable(keys, rows.map((r) => keys.map((k) => (r[k] == null ? '-' : String(r[k])))));
     printLine('ms_per_image: median wall time of a whole `retex run` process (start, model load, fit, texture, files); texture errors: mean |error| in [0,1] on texels the photo shows / never shows');
   }
   return rows;

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { describeBackend, initBackend } from '../../backend/backend';
-import { note, printJson, printLine, outputTable } from '../output';
+import { note, printFittedTable, printJson } from '../output';
 import type { CliServices } from '../services';
 
 /** One row of `retex bench synth`. */
@@ -93,9 +93,7 @@ export async function runBenchSynth(services: CliServices, options: BenchSynthOp
   if (options.json) printJson(rows);
   else {
     const keys = ['category', 'size', 'images', 'images_per_s', 'images_per_cpu_s', 'bytes_per_image', 'bytes_per_image_with_truth'] as const;
-    const table = outputTable([...keys]);
-    for (const row of rows) table.push(keys.map((k) => String(row[k])));
-    printLine(table.toString());
+    printFittedTable([...keys], rows.map((row) => keys.map((k) => String(row[k]))));
   }
   return rows;
 }
