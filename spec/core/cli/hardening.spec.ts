@@ -14,17 +14,9 @@ import { SynthFolder } from '../../../core/synth/synth-folder';
 import { CubDataset } from '../../../plugins/bird-cmr/cub/cub-dataset';
 import { checkFiniteNumbers } from '../../../registry/config/load-config';
 import { captureStdout as captureOutput } from '../../helpers/capture-output';
+import { rejects } from '../../helpers/rejection';
 
 const OBJ = 'g body\nv -1 -1 0\nv 1 -1 0\nv 1 1 0\nv -1 1 0\nvt 0 0\nvt 1 0\nvt 1 1\nvt 0 1\nvn 0 0 1\nf 1/1/1 2/2/1 3/3/1\nf 1/1/1 3/3/1 4/4/1\n';
-
-async function rejects(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('hardening (issue 15): no lost files, no reads outside, fail before the work', () => {
   let dir: string;

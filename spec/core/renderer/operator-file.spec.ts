@@ -14,17 +14,9 @@ import { PerspectiveCamera } from '../../../core/renderer/perspective-camera';
 import { uvSphereMesh } from '../../../core/renderer/primitives';
 import { SparseRenderer } from '../../../core/renderer/sparse-renderer';
 import { assertClose, randomArray } from '../../helpers/tensors';
+import { rejects } from '../../helpers/rejection';
 
 const renderer = new SparseRenderer();
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 function op(sampling: 'nearest' | 'bilinear', size: [number, number], tex: [number, number]) {
   const cam = new PerspectiveCamera({ focalLength: size[0], translation: [0, 0, 3] });
@@ -79,9 +71,9 @@ describe('core/renderer/operator-file', () => {
     expect(() => decodeRenderOperators(two)).to.throw(new RegExp(`byte ${bytes.length}: truncated`));
     const file = path.join(dir, 'one.bin');
     await writeRenderOperators(file, [o]);
-    const mismatch = await rejection(readRenderOperators(file, { height: 128, width: 64, textureSize: [64, 64], sampling: 'bilinear' }));
+    const mismatch = await rejects(readRenderOperators(file, { height: 128, width: 64, textureSize: [64, 64], sampling: 'bilinear' }));
     expect(mismatch.message).to.match(/image 16x12, expected 128x64; texture 8x8, expected 64x64; sampling 'nearest', expected 'bilinear'/);
-    const missing = await rejection(readRenderOperators(path.join(dir, 'missing.bin')));
+    const missing = await rejects(readRenderOperators(path.join(dir, 'missing.bin')));
     expect(missing.message).to.match(/cannot read render operators from .*missing.bin/);
     o.dispose();
   });

@@ -9,15 +9,7 @@ import { loadSmplFiles } from '../../../../plugins/human-smpl/io/smpl-files';
 import { assertClose } from '../../../helpers/tensors';
 import { nest, smplArraysOf, tempDir, writeNpz, writeUvObj } from '../helpers/smpl-fixtures';
 import { testBodyData } from '../helpers/test-skeleton';
-
-async function rejects(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejects } from '../../../helpers/rejection';
 
 function withHeader(npy: Uint8Array, from: string, to: string): Uint8Array {
   const text = Buffer.from(npy).toString('latin1').replace(from, to);

@@ -14,19 +14,11 @@ import { HUMAN_MESH_PREDICTORS } from '../../../../plugins/human-smpl/predictors
 import { RandomPosePredictor } from '../../../../plugins/human-smpl/predictors/random-pose-predictor';
 import { assertClose, expectNoTensorLeak } from '../../../helpers/tensors';
 import { tempDir } from '../helpers/smpl-fixtures';
+import { rejects } from '../../../helpers/rejection';
 
 function context(options: Record<string, unknown>): ImplementationContext {
   const config = { pluginOptions: { bodyModel: 'builtin' } } as unknown as RetexConfig;
   return { config, options, container: undefined as never };
-}
-
-async function rejects(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 function silhouetteRows(aligned: AlignedMesh, h = 128, w = 64): { top: number; bottom: number; left: number; right: number } {
