@@ -3,7 +3,7 @@ import { rasterize } from '../../../core/renderer/rasterizer';
 import { WeakPerspectiveCamera } from '../../../core/renderer/weak-perspective-camera';
 import type { WeakPerspectiveParams } from '../camera/camera-fit';
 import { HEAD, TAIL } from '../shape/bird-profile';
-import type { RgbImage } from '../shape/shape-preview';
+import { facingShade, type RgbImage } from '../shape/shape-preview';
 
 /**
  * A picture to judge a fit by eye: the photo with the fitted mesh drawn over it half-transparent, its
@@ -31,12 +31,7 @@ export function fitOverlay(
     const f = frags.faceIds[p];
     if (f >= 0) {
       const [a, b, c] = [faces[3 * f], faces[3 * f + 1], faces[3 * f + 2]];
-      const e1 = [0, 1, 2].map((d) => projected[3 * b + d] - projected[3 * a + d]);
-      const e2 = [0, 1, 2].map((d) => projected[3 * c + d] - projected[3 * a + d]);
-      e1[2] *= depthToPixels;
-      e2[2] *= depthToPixels;
-      const n = [e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0]];
-      const shade = 0.35 + 0.65 * (Math.abs(n[2]) / (Math.hypot(n[0], n[1], n[2]) || 1));
+      const shade = 0.35 + 0.65 * facingShade(faces, projected, f, depthToPixels);
       const z = (vertices[3 * a + 2] + vertices[3 * b + 2] + vertices[3 * c + 2]) / 3;
       const base = z > HEAD.z - 0.12 ? [1, 0.15, 0.1] : z < TAIL.baseZ ? [0.15, 0.35, 1] : [0.85, 0.85, 0.85];
       rgb = rgb.map((v, k) => 0.35 * v + 0.65 * base[k] * shade);

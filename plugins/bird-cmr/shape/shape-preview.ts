@@ -9,6 +9,21 @@ export interface RgbImage {
 }
 
 /**
+ * How squarely face `f` looks at the viewer, in [0,1]: the z component of the unit screen-space normal of
+ * its projected triangle (x and y in pixels, depth brought to pixels by `depthToPixels`).
+ * @param projected the camera's projection of the mesh's vertices [V*3]
+ */
+export function facingShade(faces: ArrayLike<number>, projected: ArrayLike<number>, f: number, depthToPixels: number): number {
+  const [a, b, c] = [faces[3 * f], faces[3 * f + 1], faces[3 * f + 2]];
+  const e1 = [0, 1, 2].map((d) => projected[3 * b + d] - projected[3 * a + d]);
+  const e2 = [0, 1, 2].map((d) => projected[3 * c + d] - projected[3 * a + d]);
+  e1[2] *= depthToPixels;
+  e2[2] *= depthToPixels;
+  const n = [e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0]];
+  return Math.abs(n[2]) / (Math.hypot(n[0], n[1], n[2]) || 1);
+}
+
+/**
  * Renders `mesh` grey-shaded by its face normals as seen by `camera` (light from the viewer), on a
  * white background, optionally with marker dots: a way to look at a shape, not a texture renderer.
  * @param depthToPixels pixels per unit of the camera's depth (for a weak-perspective camera, scale * W / 2)
@@ -29,16 +44,7 @@ export function shadedView(
   for (let p = 0; p < height * width; p++) {
     const f = frags.faceIds[p];
     if (f < 0) continue;
-    // Screen-space normal of the projected triangle with depth: its z component is how squarely the
-    // face looks at the viewer.
-    const [a, b, c] = [faces[3 * f], faces[3 * f + 1], faces[3 * f + 2]];
-    const e1 = [0, 1, 2].map((d) => projected[3 * b + d] - projected[3 * a + d]);
-    const e2 = [0, 1, 2].map((d) => projected[3 * c + d] - projected[3 * a + d]);
-    // Depth comes in model units while x and y are pixels: bring depth to pixels first.
-    e1[2] *= depthToPixels;
-    e2[2] *= depthToPixels;
-    const n = [e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0]];
-    const shade = Math.abs(n[2]) / (Math.hypot(n[0], n[1], n[2]) || 1);
+    const shade = facingShade(faces, projected, f, depthToPixels);
     const g = Math.round(40 + 200 * shade);
     pixels.set([g, g, Math.min(255, g + 10)], 3 * p);
   }
