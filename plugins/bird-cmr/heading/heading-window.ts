@@ -14,6 +14,23 @@ export function headingWindow(box: readonly [number, number, number, number]): C
 }
 
 /**
+ * Bilinear sample of channel k of an interleaved [H*W*C] array at index coordinates (x, y) (sample centres at
+ * integers), clamped to the array.
+ */
+export function bilinearAt(values: ArrayLike<number>, height: number, width: number, channels: number, k: number, x: number, y: number): number {
+  const xf = Math.min(width - 1, Math.max(0, x));
+  const yf = Math.min(height - 1, Math.max(0, y));
+  const xa = Math.floor(xf);
+  const ya = Math.floor(yf);
+  const xb = Math.min(width - 1, xa + 1);
+  const yb = Math.min(height - 1, ya + 1);
+  const fx = xf - xa;
+  const fy = yf - ya;
+  const at = (xx: number, yy: number) => values[channels * (yy * width + xx) + k];
+  return (at(xa, ya) * (1 - fx) + at(xb, ya) * fx) * (1 - fy) + (at(xa, yb) * (1 - fx) + at(xb, yb) * fx) * fy;
+}
+
+/**
  * Resamples `window` of an RGB image to size x size on the host: each output pixel averages n x n
  * bilinear samples (n grows with the downscale factor, at least 2), edges clamped (no fill colour, so a
  * window reaching past the photo shows its border continued, as the training crops do).
@@ -24,19 +41,8 @@ export function cropPixels(rgb: ArrayLike<number>, height: number, width: number
   const out = new Float32Array(size * size * 3);
   // Training crops are downscaled at most about 2.6x, so they always take 2 x 2 samples.
   const n = Math.max(2, Math.ceil(Math.max(window.width, window.height) / size / 1.5));
-  const sample = (x: number, y: number, k: number): number => {
-    const xf = Math.min(width - 1, Math.max(0, x - 0.5));
-    const yf = Math.min(height - 1, Math.max(0, y - 0.5));
-    const xa = Math.floor(xf);
-    const ya = Math.floor(yf);
-    const xb = Math.min(width - 1, xa + 1);
-    const yb = Math.min(height - 1, ya + 1);
-    const fx = xf - xa;
-    const fy = yf - ya;
-    const top = rgb[3 * (ya * width + xa) + k] * (1 - fx) + rgb[3 * (ya * width + xb) + k] * fx;
-    const bottom = rgb[3 * (yb * width + xa) + k] * (1 - fx) + rgb[3 * (yb * width + xb) + k] * fx;
-    return top * (1 - fy) + bottom * fy;
-  };
+  // Pixel centres sit at integer + 0.5.
+  const sample = (x: number, y: number, k: number): number => bilinearAt(rgb, height, width, 3, k, x - 0.5, y - 0.5);
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       for (let k = 0; k < 3; k++) {

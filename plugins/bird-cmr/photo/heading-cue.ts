@@ -3,7 +3,7 @@ import type { CropWindow } from '../../../core/photo/crop-window';
 import { projectWeakPerspective, type WeakPerspectiveParams } from '../camera/camera-fit';
 import { facingTarget, type HeadingNet } from '../heading/heading-net';
 import { HEADING_KEYPOINTS } from '../heading/heading-samples';
-import { cropPixels, headingWindow } from '../heading/heading-window';
+import { bilinearAt, cropPixels, headingWindow } from '../heading/heading-window';
 import { quaternionToMatrix } from '../../../core/renderer/rotation';
 
 /** Log-probabilities below this are treated as this (one wrong cell should not outweigh everything). */
@@ -139,16 +139,6 @@ export class HeadingCue {
 
   /** Bilinear sample of map k at cell coordinates (u, v) (cell centres at integers), clamped to the map. */
   private sample(k: number, u: number, v: number): number {
-    const m = this.m;
-    const cu = Math.min(m - 1, Math.max(0, u));
-    const cv = Math.min(m - 1, Math.max(0, v));
-    const u0 = Math.floor(cu);
-    const v0 = Math.floor(cv);
-    const u1 = Math.min(m - 1, u0 + 1);
-    const v1 = Math.min(m - 1, v0 + 1);
-    const fu = cu - u0;
-    const fv = cv - v0;
-    const at = (uu: number, vv: number) => this.logp[2 * (vv * m + uu) + k];
-    return (at(u0, v0) * (1 - fu) + at(u1, v0) * fu) * (1 - fv) + (at(u0, v1) * (1 - fu) + at(u1, v1) * fu) * fv;
+    return bilinearAt(this.logp, this.m, this.m, 2, k, u, v);
   }
 }
