@@ -381,7 +381,6 @@ export class KeypointFitPredictor implements MeshPredictor {
   }
 
   dispose(): void {
-    this.fitter.dispose();
     this.detector.dispose();
     this.secondOpinion?.dispose();
     this.model.dispose();

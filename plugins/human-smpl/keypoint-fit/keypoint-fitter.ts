@@ -1,4 +1,3 @@
-import { tf } from '../../../core/backend/tf';
 import { PerspectiveCamera } from '../../../core/renderer/perspective-camera';
 import type { BodyModel } from '../body/body-model';
 import { smplJointIndex } from '../body/smpl-skeleton';
@@ -6,7 +5,7 @@ import { standingPose } from '../poses/pose-set';
 import { compose, matrixToAxisAngle, rotationX, rotationY } from '../poses/rotation-math';
 import { hmrFocalLength } from '../predictors/body-camera';
 import { bodyKeypoints, type BodyKeypoint } from './body-keypoints';
-import { Adam, fitObjective, FitWorkspace, type FitParams, type FitProblem } from './keypoint-objective';
+import { Adam, fitObjective, FitWorkspace, keypoints3d, type FitParams, type FitProblem, type KeypointBody } from './keypoint-objective';
 
 /** Detected 2D keypoints, one per `KeypointFitter.keypoints` entry. */
 export interface KeypointObservation {
@@ -85,41 +84,30 @@ const LIMB_JOINTS = ['left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_s
  */
 export class KeypointFitter {
   readonly keypoints: readonly BodyKeypoint[];
-  // Selections are matrix products, not tf.gather: gather's gradient (UnsortedSegmentSum) is missing on
-  // the stock wasm backend.
-  private readonly selectT: tf.Tensor2D; // [J,K], column k picks keypoint k's joint
-  private readonly offsets: tf.Tensor4D; // [1,K,1,3]
-
-  private readonly keypointJoint: Int32Array;
-  private readonly keypointOffset: Float64Array;
+  /** The body's joints and the keypoints on them, as the plain-JS objective takes them. */
+  private readonly body: KeypointBody;
+  private readonly ws: FitWorkspace;
 
   constructor(private readonly model: BodyModel) {
-    const zero = tf.tidy(() =>
-      model.forwardJoints({ betas: tf.zeros([1, model.shapeCount]), pose: tf.zeros([1, model.poseSize]) }).restJoints.dataSync(),
-    ) as Float32Array;
-    this.keypoints = bodyKeypoints(model.data, zero);
-    const nj = model.jointCount;
-    const nk = this.keypoints.length;
-    const sel = new Float32Array(nj * nk);
-    this.keypoints.forEach((k, i) => (sel[k.joint * nk + i] = 1));
-    this.selectT = tf.tensor2d(sel, [nj, nk]);
-    this.offsets = tf.tensor4d(this.keypoints.flatMap((k) => [...k.offset]), [1, this.keypoints.length, 1, 3]);
-    this.keypointJoint = Int32Array.from(this.keypoints, (k) => k.joint);
-    this.keypointOffset = Float64Array.from(this.keypoints.flatMap((k) => [...k.offset]));
+    // The mean shape's rest joints: where the keypoints' offsets are measured from.
+    this.keypoints = bodyKeypoints(model.data, model.jointTemplate);
+    this.body = {
+      parents: model.data.parents,
+      shapeCount: model.shapeCount,
+      jointTemplate: model.jointTemplate,
+      jointShapeDirs: model.jointShapeDirs,
+      keypointJoint: Int32Array.from(this.keypoints, (k) => k.joint),
+      keypointOffset: Float64Array.from(this.keypoints.flatMap((k) => [...k.offset])),
+    };
+    this.ws = new FitWorkspace(model.jointCount);
   }
 
-  /** Body keypoints [B,K,3] in camera space for parameters [B,...]. */
-  private keypoints3d(pose: tf.Tensor2D, betas: tf.Tensor2D, translation: tf.Tensor2D): tf.Tensor3D {
-    const { joints, rotations } = this.model.forwardJoints({ betas, pose, translation });
-    const [b, nj] = joints.shape;
-    const nk = this.keypoints.length;
-    const pick = (t: tf.Tensor, width: number) =>
-      tf.matMul(t.reshape([b, nj, width]).transpose([0, 2, 1]).reshape([b * width, nj]), this.selectT)
-        .reshape([b, width, nk])
-        .transpose([0, 2, 1]);
-    const kj = pick(joints, 3); // [B,K,3]
-    const kr = pick(rotations, 9).reshape([b, nk, 3, 3]);
-    return kj.add(kr.mul(this.offsets).sum(3)) as tf.Tensor3D;
+  /** Body keypoints [K*3] in camera space for one parameter set (pose [J*3], betas [<= S]). */
+  private keypoints3d(pose: ArrayLike<number>, betas: ArrayLike<number>, translation: ArrayLike<number>): Float64Array {
+    const padded = new Float64Array(this.model.shapeCount);
+    padded.set(Array.from(betas));
+    const x: FitParams = { root: Float64Array.from(Array.from(pose).slice(0, 3)), body: Float64Array.from(Array.from(pose).slice(3)), betas: padded, trans: Float64Array.from(translation) };
+    return keypoints3d(this.body, x, this.ws);
   }
 
   /**
@@ -171,16 +159,10 @@ export class KeypointFitter {
     const poseWeights = new Float64Array(69).fill(s.otherPoseWeight);
     for (const name of LIMB_JOINTS) poseWeights.fill(s.limbPoseWeight, 3 * (smplJointIndex(name) - 1), 3 * smplJointIndex(name));
     const camera = new PerspectiveCamera({ focalLength: f, principalPoint: [cx, cy] });
-    const ws = new FitWorkspace(this.model.jointCount);
     // Hypotheses are independent (the batched TF.js fit summed their losses): each is fitted on its own.
     return hyps.map((h, i) => {
       const problem: FitProblem = {
-        parents: this.model.data.parents,
-        shapeCount: ns,
-        jointTemplate: this.model.jointTemplate,
-        jointShapeDirs: this.model.jointShapeDirs,
-        keypointJoint: this.keypointJoint,
-        keypointOffset: this.keypointOffset,
+        ...this.body,
         target: targets.subarray(2 * nk * i, 2 * nk * (i + 1)),
         confidence: conf.subarray(nk * i, nk * (i + 1)),
         focal: f / height,
@@ -204,11 +186,11 @@ export class KeypointFitter {
       const rigid = new Adam(s.learningRate, [3, 3]);
       const full = new Adam(s.learningRate, [3, 69, ns, 3]);
       for (let step = 0; step < s.steps; step++) {
-        fitObjective(problem, x, ws, grad);
+        fitObjective(problem, x, this.ws, grad);
         if (step < rigidSteps) rigid.step([x.root, x.trans], [grad.root, grad.trans]);
         else full.step([x.root, x.body, x.betas, x.trans], [grad.root, grad.body, grad.betas, grad.trans]);
       }
-      const { total, keypoint } = fitObjective(problem, x, ws);
+      const { total, keypoint } = fitObjective(problem, x, this.ws);
       const pose = new Float32Array(72);
       pose.set(x.root, 0);
       pose.set(x.body, 3);
@@ -221,14 +203,7 @@ export class KeypointFitter {
 
   /** Projected body keypoints float32 [K*2] (pixels) for one parameter set. */
   project(pose: ArrayLike<number>, betas: ArrayLike<number>, translation: readonly number[], camera: PerspectiveCamera, height: number, width: number): Float32Array {
-    const p3 = tf.tidy(() =>
-      this.keypoints3d(
-        tf.tensor2d(Array.from(pose), [1, pose.length]),
-        tf.tensor2d(Array.from(betas), [1, betas.length]),
-        tf.tensor2d([Array.from(translation)]),
-      ).dataSync(),
-    ) as Float32Array;
-    const pr = camera.project(p3, height, width);
+    const pr = camera.project(Float32Array.from(this.keypoints3d(pose, betas, translation)), height, width);
     return Float32Array.from({ length: this.keypoints.length * 2 }, (_, i) => pr[3 * Math.floor(i / 2) + (i % 2)]);
   }
 
@@ -259,9 +234,7 @@ export class KeypointFitter {
     const flip = matrixToAxisAngle(rotationX(Math.PI));
     const pose = base.slice();
     pose.set(flip, 0);
-    const p3 = tf.tidy(() =>
-      this.keypoints3d(tf.tensor2d(pose, [1, 72]), tf.zeros([1, this.model.shapeCount]), tf.zeros([1, 3])).dataSync(),
-    ) as Float32Array;
+    const p3 = this.keypoints3d(pose, [], [0, 0, 0]);
     let y2lo = Infinity;
     let y2hi = -Infinity;
     let y3lo = Infinity;
@@ -290,8 +263,4 @@ export class KeypointFitter {
     return [((mx / w - cx) * depth) / f - mX / w, ((my / w - cy) * depth) / f - mY / w, depth - mZ / w];
   }
 
-  dispose(): void {
-    this.selectT.dispose();
-    this.offsets.dispose();
-  }
 }

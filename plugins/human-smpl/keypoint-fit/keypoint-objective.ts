@@ -72,11 +72,14 @@ export class FitWorkspace {
   }
 }
 
+/** The body and its keypoints: what places the keypoints for given parameters. */
+export type KeypointBody = Pick<FitProblem, 'parents' | 'shapeCount' | 'jointTemplate' | 'jointShapeDirs' | 'keypointJoint' | 'keypointOffset'>;
+
 /** Parameters as gradients: the same layout. */
 export type FitGradient = FitParams;
 
 /** Keypoints of the posed body in camera space [K*3] (translation added). Fills `ws`'s chain. */
-export function keypoints3d(p: FitProblem, x: FitParams, ws: FitWorkspace): Float64Array {
+export function keypoints3d(p: KeypointBody, x: FitParams, ws: FitWorkspace): Float64Array {
   const nj = ws.joints;
   const ns = p.shapeCount;
   for (let i = 0; i < nj * 3; i++) {

@@ -96,10 +96,7 @@ export function useBuiltinFitter(): { readonly data: ReturnType<typeof builtinBo
     model = BodyModel.create(data);
     fitter = new KeypointFitter(model);
   });
-  after(() => {
-    fitter?.dispose();
-    model?.dispose();
-  });
+  after(() => model?.dispose());
   const made = <T>(x: T | undefined): T => {
     if (x === undefined) throw new Error('useBuiltinFitter: used outside a test');
     return x;

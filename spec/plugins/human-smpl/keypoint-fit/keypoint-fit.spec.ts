@@ -27,7 +27,7 @@ describe('plugins/human-smpl keypoint-fit', () => {
     fitter = new KeypointFitter(model);
     truth = new RandomPosePredictor(model, defaultPoseSet(), 1);
   });
-  after(() => fitter.dispose());
+  after(() => model.dispose());
 
   /** A body with known parameters: pose and heading from the random-pose draw, framed in the image. */
   async function known(id: string) {
@@ -157,7 +157,6 @@ describe('plugins/human-smpl silhouette refinement', () => {
     expect(refined.iou).to.be.closeTo(after, 1e-9);
     expect(after, `IoU before ${before.toFixed(3)}`).to.be.above(before + 0.02);
     expect(Array.from(refined.pose)).to.deep.equal(Array.from(fit.pose));
-    fitter.dispose();
     model.dispose();
   });
 });
