@@ -5,6 +5,7 @@ import { readObjFile } from '../export/obj-reader';
 import type { Mesh } from '../interfaces/mesh';
 import { describeFsError, FileError, resolveInside } from '../io/file-guard';
 import { readPixels } from '../io/image-decode';
+import { RUN_FILES } from '../run/run-outputs';
 import type { PixelBuffer } from '../io/image-io';
 
 /** Where `view` and `export` read a textured mesh: an OBJ and its texture image, or a `retex run` folder. */
@@ -37,12 +38,12 @@ export async function readRunFolder(dir: string): Promise<{ mesh: Mesh; texture:
     throw describeFsError(err, dir, 'open the run folder');
   }
   if (!stat.isDirectory()) throw new FileError('not-directory', `--run ${dir} is a file, not a folder retex run wrote`, dir);
-  if (!fs.existsSync(path.join(dir, 'run.json')) || !fs.existsSync(path.join(dir, 'model.glb'))) {
+  if (!fs.existsSync(path.join(dir, RUN_FILES.record)) || !fs.existsSync(path.join(dir, RUN_FILES.model))) {
     throw new FileError('not-found', `${dir} is not a finished retex run folder (it needs run.json and model.glb): make one with retex run`, dir);
   }
-  const glb = resolveInside(dir, 'model.glb', 'the run folder model');
-  const size = fs.statSync(glb).size;
-  if (!fs.statSync(glb).isFile() || size > MAX_GLB_BYTES) {
+  const glb = resolveInside(dir, RUN_FILES.model, 'the run folder model');
+  const glbStat = fs.statSync(glb);
+  if (!glbStat.isFile() || glbStat.size > MAX_GLB_BYTES) {
     throw new FileError('too-large', `${glb} is not a regular file under ${MAX_GLB_BYTES / 2 ** 20} MiB: it is not what retex run writes`, glb);
   }
   let bytes: Buffer;
@@ -51,12 +52,12 @@ export async function readRunFolder(dir: string): Promise<{ mesh: Mesh; texture:
   } catch (err) {
     throw describeFsError(err, glb, 'read');
   }
-  return parseGlb(bytes, path.join(dir, 'model.glb'));
+  return parseGlb(bytes, path.join(dir, RUN_FILES.model));
 }
 
 /** The files a textured source reads, for checking that outputs never overwrite them. */
 export function sourceFiles(s: TexturedMeshSource): string[] {
-  if (s.run != null) return [path.join(s.run, 'model.glb'), path.join(s.run, 'run.json'), path.join(s.run, 'texture.png')];
+  if (s.run != null) return [RUN_FILES.model, RUN_FILES.record, RUN_FILES.texture].map((f) => path.join(s.run as string, f));
   return [s.mesh, s.texture].filter((f): f is string => f != null);
 }
 
