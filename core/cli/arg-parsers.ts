@@ -62,3 +62,19 @@ export function oneOf<T extends string>(allowed: readonly T[]): (value: string) 
     return value as T;
   };
 }
+
+/**
+ * A comma-separated list of `allowed` values (duplicates dropped, order kept); an empty list only with
+ * `allowEmpty` (e.g. `--ablations ''` for none).
+ */
+export function listOf<T extends string>(allowed: readonly T[], { allowEmpty = false } = {}): (value: string) => T[] {
+  return (value) => {
+    const items = [...new Set(value.split(',').map((s) => s.trim()).filter(Boolean))];
+    const bad = items.filter((x) => !(allowed as readonly string[]).includes(x));
+    if ((items.length === 0 && !allowEmpty) || bad.length > 0) {
+      const unknown = bad.length ? ` (unknown: ${bad.join(', ')})` : '';
+      throw new InvalidArgumentError(`expected a comma-separated list of ${allowed.join(', ')}, got '${value}'${unknown}`);
+    }
+    return items as T[];
+  };
+}

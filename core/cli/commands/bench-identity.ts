@@ -1,9 +1,9 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { BACKEND_REQUESTS, type BackendRequest } from '../../backend/backend';
 import { FULL_PCB_NETWORK, runBenchIdentity, type BenchIdentityResult, type IdentityBenchNetwork } from '../../bench/identity';
 import { note, printJson, printLine, outputTable } from '../output';
 import type { CliServices } from '../services';
-import { nonNegativeInt, positiveInt } from '../arg-parsers';
+import { listOf, nonNegativeInt, positiveInt } from '../arg-parsers';
 
 /** The networks `--networks` may name. */
 export const BENCH_IDENTITY_NETWORKS = ['shipped', 'full'] as const;
@@ -24,14 +24,6 @@ export interface BenchIdentityCliOptions {
 }
 
 
-function networkList(value: string): BenchIdentityNetworkName[] {
-  const names = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  const bad = names.filter((n) => !(BENCH_IDENTITY_NETWORKS as readonly string[]).includes(n));
-  if (names.length === 0 || bad.length > 0) {
-    throw new InvalidArgumentError(`expected a comma-separated list of ${BENCH_IDENTITY_NETWORKS.join(', ')}, got '${value}'`);
-  }
-  return [...new Set(names)] as BenchIdentityNetworkName[];
-}
 
 /** The networks to measure: `shipped` is the category's PCB recipe, `full` the method's ResNet-50 PCB. */
 export function resolveBenchIdentityNetworks(
@@ -96,7 +88,7 @@ export function benchIdentityCommand(services: CliServices): Command {
     .description('time forward + input gradient of the frozen re-ID network (shipped PCB and full ResNet-50 PCB) on 1 thread and all cores against PyTorch')
     .addOption(
       new Option('--networks <list>', `comma-separated: ${BENCH_IDENTITY_NETWORKS.join(',')}`)
-        .argParser(networkList)
+        .argParser(listOf(BENCH_IDENTITY_NETWORKS))
         .default([...BENCH_IDENTITY_NETWORKS], BENCH_IDENTITY_NETWORKS.join(',')),
     )
     .option('-c, --category <name>', "category whose shipped 'pcb' network is measured", 'human')

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../../backend/tf';
@@ -20,7 +20,7 @@ import { DEFAULT_OPTIMIZE_LEARNING_RATE, optimizeTexture } from '../../run/textu
 import { LOG_FILE, checkApart } from '../../train/run-folder';
 import { loadImageStore } from '../../train/identity/image-store';
 import { evaluateGenerator, generatorSource, loadTruthTextures, meanColourSource, photoBatch } from '../../train/texture/generator-eval';
-import { parsePxK, positiveInt } from '../arg-parsers';
+import { listOf, oneOf, parsePxK, positiveInt } from '../arg-parsers';
 import { note, printFittedTable, printJson, printLine } from '../output';
 import { progressBar } from '../progress-bar';
 import type { CliServices } from '../services';
@@ -53,15 +53,6 @@ const TRAIN_SPLITS = ['train'];
 const TEST_SPLITS = ['test'];
 /** Per-image metrics file of a finished variant. */
 const METRICS_FILE = 'metrics.json';
-
-function listOf<T extends string>(allowed: readonly T[]): (value: string) => T[] {
-  return (value) => {
-    const items = value.split(',').map((s) => s.trim()).filter(Boolean);
-    const bad = items.filter((x) => !(allowed as readonly string[]).includes(x));
-    if (bad.length) throw new InvalidArgumentError(`unknown ${bad.join(', ')}: choose from ${allowed.join(', ')}`);
-    return items as T[];
-  };
-}
 
 /** The prepared folder of a predictor, made or completed by retex prepare (resumable: finished images are kept). */
 async function ensurePrepared(services: CliServices, o: CompareOptions, predictor: string): Promise<string> {
@@ -354,11 +345,8 @@ export function compareCommand(services: CliServices): Command {
     .requiredOption('-c, --category <name>', 'category (human, bird)')
     .requiredOption('-d, --data <dir>', 'data folder (a retex synth set, or your own in the category layout); prepared when needed')
     .option('--losses <list>', `supervisions: ${COMPARE_LOSSES.join(',')}`, listOf(COMPARE_LOSSES), [...COMPARE_LOSSES])
-    .option('--ablations <list>', `ablations of reid: ${COMPARE_ABLATIONS.join(',')} (default: those that apply to the category)`, listOf(COMPARE_ABLATIONS))
-    .option('--method <m>', 'train: a generator per variant; optimize: each test texture optimised per variant', (v: string) => {
-      if (v !== 'train' && v !== 'optimize') throw new InvalidArgumentError(`expected train or optimize, got '${v}'`);
-      return v;
-    }, 'train')
+    .option('--ablations <list>', `ablations of reid: ${COMPARE_ABLATIONS.join(',')} (default: those that apply to the category)`, listOf(COMPARE_ABLATIONS, { allowEmpty: true }))
+    .option('--method <m>', 'train: a generator per variant; optimize: each test texture optimised per variant', oneOf(['train', 'optimize'] as const), 'train')
     .option('--budget <n>', `training steps per variant (train, default ${DEFAULT_COMPARE_BUDGET.train}) or optimisation steps per image (optimize, default ${DEFAULT_COMPARE_BUDGET.optimize})`, positiveInt)
     .option('-o, --out <dir>', 'report folder (default runs/compare-<category>-<method>); a rerun continues it')
     .option('--predictor <id>', "mesh predictor of the prepared images (default the config's)")
