@@ -3,6 +3,21 @@ import { BatchNorm } from './batch-norm';
 import { Conv2d } from './conv2d';
 import type { VariableScope } from './variable-scope';
 
+/** conv (3x3 by default, stride s) + batch norm + ReLU. Variables under `<scope>/conv`, `<scope>/bn`. */
+export class ConvBnRelu {
+  private readonly conv: Conv2d;
+  private readonly bn: BatchNorm;
+
+  constructor(scope: VariableScope, inChannels: number, outChannels: number, stride = 1, kernelSize = 3) {
+    this.conv = new Conv2d(scope.child('conv'), { inChannels, outChannels, kernelSize, stride });
+    this.bn = new BatchNorm(scope.child('bn'), outChannels);
+  }
+
+  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    return tf.tidy(() => this.bn.apply(this.conv.apply(x), training, true));
+  }
+}
+
 /**
  * (conv3x3 + batch norm + ReLU) x 2, the U-Net's block. Variables under `<scope>/conv1`, `<scope>/bn1`,
  * `<scope>/conv2`, `<scope>/bn2`.

@@ -1,5 +1,5 @@
 import { tf } from '../../../core/backend/tf';
-import { BatchNorm } from '../../../core/nn/batch-norm';
+import { ConvBnRelu } from '../../../core/nn/conv-bn-relu';
 import { Conv2d } from '../../../core/nn/conv2d';
 import { Dense } from '../../../core/nn/dense';
 import { assignNamedWeights, VariableScope, type NamedVariable } from '../../../core/nn/variable-scope';
@@ -51,21 +51,6 @@ export function validateHeadingNetConfig(config: Partial<HeadingNetConfig> = {})
   return c;
 }
 
-/** conv3x3 (stride s) + batch norm + ReLU. */
-class Layer {
-  private readonly conv: Conv2d;
-  private readonly bn: BatchNorm;
-
-  constructor(scope: VariableScope, inChannels: number, outChannels: number, stride = 1, kernelSize = 3) {
-    this.conv = new Conv2d(scope.child('conv'), { inChannels, outChannels, kernelSize, stride });
-    this.bn = new BatchNorm(scope.child('bn'), outChannels);
-  }
-
-  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    return tf.tidy(() => this.bn.apply(this.conv.apply(x), training, true));
-  }
-}
-
 /**
  * A small fully convolutional network that finds a bird's beak and tail in a square crop around it
  * (two heatmaps at a quarter of the input's resolution) and says whether the bird faces the viewer: the
@@ -80,11 +65,11 @@ class Layer {
 export class HeadingNet {
   readonly config: HeadingNetConfig;
   private readonly scope: VariableScope;
-  private readonly trunk: { layer: Layer; skip?: boolean }[];
-  private readonly reduce: Layer;
-  private readonly fuse: Layer;
+  private readonly trunk: { layer: ConvBnRelu; skip?: boolean }[];
+  private readonly reduce: ConvBnRelu;
+  private readonly fuse: ConvBnRelu;
   private readonly out: Conv2d;
-  private readonly facingReduce: Layer;
+  private readonly facingReduce: ConvBnRelu;
   private readonly facing: Dense;
 
   constructor(config: Partial<HeadingNetConfig> = {}) {
@@ -102,14 +87,14 @@ export class HeadingNet {
     ];
     let channels = 3;
     this.trunk = plan.map(([name, out, stride, skip]) => {
-      const layer = new Layer(this.scope.child(name), channels, out, stride);
+      const layer = new ConvBnRelu(this.scope.child(name), channels, out, stride);
       channels = out;
       return { layer, skip };
     });
-    this.reduce = new Layer(this.scope.child('reduce'), channels, w(32), 1, 1);
-    this.fuse = new Layer(this.scope.child('fuse'), w(32) + w(32), w(32));
+    this.reduce = new ConvBnRelu(this.scope.child('reduce'), channels, w(32), 1, 1);
+    this.fuse = new ConvBnRelu(this.scope.child('fuse'), w(32) + w(32), w(32));
     this.out = new Conv2d(this.scope.child('out'), { inChannels: w(32), outChannels: 2, kernelSize: 1, useBias: true });
-    this.facingReduce = new Layer(this.scope.child('facing_reduce'), channels, w(16), 1, 1);
+    this.facingReduce = new ConvBnRelu(this.scope.child('facing_reduce'), channels, w(16), 1, 1);
     const cells = (this.config.inputSize / 8) ** 2;
     this.facing = new Dense(this.scope.child('facing'), cells * w(16), 2);
   }

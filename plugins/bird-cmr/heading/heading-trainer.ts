@@ -1,14 +1,9 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { tf } from '../../../core/backend/tf';
-import { writeFileAtomicSync } from '../../../core/io/atomic-write';
 import { hashString, mulberry32 } from '../../../core/random';
 import { SeededRandom } from '../../../core/synth/random';
-import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../../../core/train/checkpoint';
-import { HostAdam } from '../../../core/train/host-adam';
-import { cosineLearningRate } from '../../../core/train/lr-schedule';
-import { checkRunPlan, LOG_FILE, PLAN_FILE, trimRunLog } from '../../../core/train/run-folder';
+import { checkRunPlan } from '../../../core/train/run-folder';
+import { runHostLoop, saveRunModel, type HostLoopSettings, type HostLoopStepReport } from '../../../core/train/host-loop';
 import { buildBirdMeanShape, keypointPositions } from '../shape/mean-shape';
 import { facingTarget, HeadingNet, type HeadingNetConfig } from './heading-net';
 import { renderHeadingSample, type HeadingSample } from './heading-samples';
@@ -59,25 +54,11 @@ export interface HeadingEval {
 }
 
 /** One log line. */
-export interface HeadingStepReport {
-  readonly step: number;
-  readonly steps: number;
-  readonly loss: number;
-  readonly lr: number;
-  readonly ms: number;
-  readonly eval?: HeadingEval;
-}
+export type HeadingStepReport = HostLoopStepReport<HeadingEval>;
 
 /** Settings of a run besides its plan. */
-export interface HeadingTrainOptions {
-  /** Run folder: train-plan.json, train-log.jsonl, checkpoint/, model/, eval.json. */
-  readonly out: string;
+export interface HeadingTrainOptions extends HostLoopSettings<HeadingEval> {
   readonly plan?: HeadingTrainPlan;
-  readonly resume?: boolean;
-  readonly checkpointEvery?: number;
-  readonly evalEvery?: number;
-  readonly onNote?: (message: string) => void;
-  readonly onStep?: (report: HeadingStepReport) => void;
 }
 
 /** Map cells per side for an input of `inputSize`. */
@@ -226,104 +207,43 @@ function renderStream(plan: HeadingTrainPlan, stream: string, count: number, onP
 }
 
 /**
- * Trains the heading network on rendered birds (single process, wasm or cpu backend, whichever is
- * active): Adam on host memory with a cosine schedule, a checkpoint every `checkpointEvery` steps
- * (`--resume` continues from it with the same batches), figures on held-out crops every `evalEvery`
- * steps, and at the end the model in `<out>/model` with its figures in `<out>/eval.json`.
+ * Trains the heading network on rendered birds (see `runHostLoop`: checkpoints, `--resume` with the same
+ * batches, figures on held-out crops every `evalEvery` steps), and at the end writes the model to
+ * `<out>/model` with its figures in `<out>/eval.json`.
  */
 export async function trainHeadingNet(options: HeadingTrainOptions): Promise<{ modelDir: string; eval: HeadingEval }> {
   const plan = options.plan ?? DEFAULT_HEADING_TRAIN_PLAN;
   const note = options.onNote ?? (() => {});
-  const out = options.out;
-  const resume = options.resume ?? false;
-  checkRunPlan(out, plan, resume);
-  fs.mkdirSync(out, { recursive: true });
-  writeFileAtomicSync(path.join(out, PLAN_FILE), `${JSON.stringify(plan, null, 2)}\n`);
-  const checkpointDir = path.join(out, 'checkpoint');
+  checkRunPlan(options.out, plan, options.resume ?? false); // before the minutes of rendering
   const net = new HeadingNet(plan.network);
   const size = net.config.inputSize;
-  const vars = net.namedVariables();
-  const adam = new HostAdam({ weightDecay: plan.weightDecay });
-  const weights = new Map(vars.map((v) => [v.path, Float32Array.from(v.variable.dataSync() as Float32Array)]));
-  let step = 0;
-  if (resume && hasCheckpoint(checkpointDir)) {
-    const c = await loadCheckpoint(checkpointDir);
-    for (const [k, w] of c.weights) weights.set(k, Float32Array.from(w));
-    adam.restore(c.adam);
-    step = c.step;
-    note(`resuming from the checkpoint at step ${step} of ${plan.steps}`);
-  }
-  // Batch-norm statistics live in the variables (the forward pass updates them); only the trainable
-  // weights go from host to variables after each step.
-  const writeWeights = (all = false) => {
-    for (const v of vars) {
-      if (!all && !v.trainable) continue;
-      const t = tf.tensor(weights.get(v.path)!, v.variable.shape);
-      v.variable.assign(t);
-      t.dispose();
-    }
-  };
-  const readStatistics = () => {
-    for (const v of vars) if (!v.trainable) weights.set(v.path, Float32Array.from(v.variable.dataSync() as Float32Array));
-  };
-  writeWeights(true);
-  const logFile = path.join(out, LOG_FILE);
-  trimRunLog(logFile, step);
-
   const t0 = performance.now();
   note(`rendering ${plan.pool} training and ${plan.validation} validation crops`);
   const pool = renderStream(plan, 'pool', plan.pool, (done) => note(`  ${done} / ${plan.pool} (${((performance.now() - t0) / 1000).toFixed(0)} s)`));
   const validation = renderStream(plan, 'validation', plan.validation);
   note(`rendered in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  const trainable = vars.filter((v) => v.trainable);
   const shape = buildBirdMeanShape();
   const modelKeypoints = keypointPositions(shape);
-  const checkpointEvery = options.checkpointEvery ?? 250;
-  const evalEvery = options.evalEvery ?? 1000;
-  let lastEval: HeadingEval | undefined;
-  const checkpoint = async () => {
-    readStatistics();
-    await saveCheckpoint(checkpointDir, { step, weights, adam: adam.state(), metadata: { plan } });
-  };
-  while (step < plan.steps) {
-    const started = performance.now();
-    // The batch is a function of the step alone, so a resumed run sees the batches it would have seen.
-    const random = mulberry32(hashString(`${plan.seed}|batch|${step}`));
-    const samples: HeadingSample[] = [];
-    for (let i = 0; i < plan.batch - plan.freshPerBatch; i++) samples.push(pool[Math.floor(random() * pool.length)]);
-    for (let i = 0; i < plan.freshPerBatch; i++) {
-      samples.push(renderHeadingSample(shape, modelKeypoints, SeededRandom.of(plan.seed, 'fresh', step, i), size));
-    }
-    const flips = samples.map(() => random() < 0.5);
-    const t = batchTensors(samples, flips, size);
-    const lr = cosineLearningRate(plan.learningRate, step, plan.steps);
-    const x = tf.tensor4d(t.x, [samples.length, size, size, 3]);
-    const maps = tf.tensor4d(t.maps, [samples.length, t.m, t.m, 2]);
-    const facing = tf.tensor2d(t.facing, [samples.length, 2]);
-    const { value, grads } = tf.variableGrads(() => headingLoss(net, x, maps, facing, true), trainable.map((v) => v.variable));
-    const loss = (await value.data())[0];
-    const host = new Map<string, Float32Array>();
-    for (const v of trainable) host.set(v.path, Float32Array.from(grads[v.variable.name].dataSync() as Float32Array));
-    tf.dispose([x, maps, facing, value, ...Object.values(grads)]);
-    if (!Number.isFinite(loss)) throw new Error(`the loss became ${loss} at step ${step + 1}: lower the learning rate (the last checkpoint is kept)`);
-    adam.update(weights, host, lr);
-    writeWeights();
-    step++;
-    let evalReport: HeadingEval | undefined;
-    if (step % evalEvery === 0 || step === plan.steps) {
-      evalReport = await evaluateHeadingNet(net, validation);
-      lastEval = evalReport;
-    }
-    const report: HeadingStepReport = { step, steps: plan.steps, loss, lr, ms: performance.now() - started, eval: evalReport };
-    fs.appendFileSync(logFile, `${JSON.stringify(report)}\n`);
-    options.onStep?.(report);
-    if (step % checkpointEvery === 0) await checkpoint();
-  }
-  if (step % checkpointEvery !== 0) await checkpoint();
-  const modelDir = path.join(out, 'model');
-  await net.save(modelDir);
-  const figures = lastEval ?? (await evaluateHeadingNet(net, validation));
-  writeFileAtomicSync(path.join(out, 'eval.json'), `${JSON.stringify({ ...figures, steps: plan.steps, plan }, null, 2)}\n`);
+  const figures = await runHostLoop<HeadingEval>({
+    ...options,
+    plan,
+    variables: net.namedVariables(),
+    evaluate: () => evaluateHeadingNet(net, validation),
+    loss: (step) => {
+      const random = mulberry32(hashString(`${plan.seed}|batch|${step}`));
+      const samples: HeadingSample[] = [];
+      for (let i = 0; i < plan.batch - plan.freshPerBatch; i++) samples.push(pool[Math.floor(random() * pool.length)]);
+      for (let i = 0; i < plan.freshPerBatch; i++) {
+        samples.push(renderHeadingSample(shape, modelKeypoints, SeededRandom.of(plan.seed, 'fresh', step, i), size));
+      }
+      const t = batchTensors(samples, samples.map(() => random() < 0.5), size);
+      const x = tf.tensor4d(t.x, [samples.length, size, size, 3]);
+      const maps = tf.tensor4d(t.maps, [samples.length, t.m, t.m, 2]);
+      const facing = tf.tensor2d(t.facing, [samples.length, 2]);
+      return headingLoss(net, x, maps, facing, true);
+    },
+  });
+  const modelDir = await saveRunModel(options.out, (dir) => net.save(dir), { ...figures, steps: plan.steps, plan });
   net.dispose();
   return { modelDir, eval: figures };
 }

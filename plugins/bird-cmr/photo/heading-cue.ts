@@ -3,7 +3,8 @@ import type { CropWindow } from '../../../core/photo/crop-window';
 import { projectWeakPerspective, type WeakPerspectiveParams } from '../camera/camera-fit';
 import { facingTarget, type HeadingNet } from '../heading/heading-net';
 import { HEADING_KEYPOINTS } from '../heading/heading-samples';
-import { bilinearAt, cropPixels, headingWindow } from '../heading/heading-window';
+import { bilinearAt } from '../../../core/photo/bilinear';
+import { cropPixels, headingWindow } from '../heading/heading-window';
 import { quaternionToMatrix } from '../../../core/renderer/rotation';
 
 /** Log-probabilities below this are treated as this (one wrong cell should not outweigh everything). */

@@ -14,6 +14,8 @@ import { MOVENET_INDEX } from './movenet-detector';
  * to the three (483 of 504 right either way), so it is not run.
  */
 export const FACING_WEIGHTS = { blazePose: 1.4, blazePoseMirrored: 1.25, moveNetMirrored: 3.65, certainty: -2.25, bias: -0.7 } as const;
+/** The same with the appearance network's vote (`appearanceVote`), from a regression on the same kind of set. */
+export const FACING_WEIGHTS_WITH_APPEARANCE = { blazePose: 0.85, blazePoseMirrored: 1.14, moveNetMirrored: 2.89, appearance: 3.33, certainty: -1.41, bias: -1 } as const;
 /** The same without MoveNet (BlazePose alone, same regression): weaker (444 of 504). */
 export const FACING_WEIGHTS_BLAZEPOSE_ONLY = { blazePose: 2.1, blazePoseMirrored: 1.45, certainty: -2, bias: 0.2 } as const;
 /** Below this |detector score| the facing counts as unsure and the fits' agreement with the image adds in. */
@@ -29,14 +31,26 @@ export interface FacingEvidence {
   readonly blazePoseMirrored: number;
   /** MoveNet on the flipped image, likewise; absent without MoveNet. */
   readonly moveNetMirrored?: number;
+  /** The appearance network (`FacingNet`) on the image and its mirror (see `appearanceVote`); absent without it. */
+  readonly appearance?: number;
   /** The weighted votes plus bias: > 0 says front; |score| < UNSURE_SCORE is unsure. */
   readonly score: number;
+}
+
+/** The appearance network's vote from its logit, in (-1, 1) like the detectors' (> 0 front). */
+export function appearanceVote(logit: number): number {
+  return Math.tanh(logit / 2);
 }
 
 /** Combines the looks' votes into one score (> 0 front). */
 export function detectorScore(votes: Omit<FacingEvidence, 'score'>): number {
   const certainty = (vs: number[]) => vs.reduce((a, v) => a + Math.abs(v), 0) / vs.length;
-  const { blazePose, blazePoseMirrored, moveNetMirrored } = votes;
+  const { blazePose, blazePoseMirrored, moveNetMirrored, appearance } = votes;
+  if (moveNetMirrored !== undefined && appearance !== undefined) {
+    const w = FACING_WEIGHTS_WITH_APPEARANCE;
+    const sure = certainty([blazePose, blazePoseMirrored, moveNetMirrored]);
+    return w.blazePose * blazePose + w.blazePoseMirrored * blazePoseMirrored + w.moveNetMirrored * moveNetMirrored + w.appearance * appearance + w.certainty * sure + w.bias;
+  }
   if (moveNetMirrored !== undefined) {
     const w = FACING_WEIGHTS;
     const sure = certainty([blazePose, blazePoseMirrored, moveNetMirrored]);

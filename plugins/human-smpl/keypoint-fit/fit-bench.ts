@@ -4,7 +4,7 @@ import { tf } from '../../../core/backend/tf';
 import { readImage, readPixels } from '../../../core/io/image-decode';
 import { PerspectiveCamera } from '../../../core/renderer/perspective-camera';
 import { rasterize } from '../../../core/renderer/rasterizer';
-import { groundTruthParamsFile, readGroundTruthParams } from '../../../core/synth/ground-truth';
+import { readGroundTruthParams } from '../../../core/synth/ground-truth';
 import { mulberry32 } from '../../../core/random';
 import { BodyModel } from '../body/body-model';
 import { builtinBodyData } from '../builtin-body/builtin-body';
@@ -16,6 +16,7 @@ import type { BlazePoseVariant } from './blazepose-detector';
 import { bodyFacing, bodyHeading, headingDifference } from './facing';
 import { KeypointFitPredictor, type KeypointFitOptions } from './keypoint-fit-predictor';
 import { maskIou, renderSyntheticPerson } from './synthetic-person';
+import { syntheticSetImages } from './synthetic-set';
 
 /**
  * Headings this close to side-on (degrees) have no front or back: they are left out of `facing_accuracy`
@@ -196,22 +197,6 @@ export async function benchKeypointFit(options: FitBenchOptions = {}): Promise<F
     predictor.dispose();
   }
   return tallyFit(results, failures);
-}
-
-/** Market-style splits of a `retex synth --category human` set, in the order images are taken. */
-const SPLITS = ['bounding_box_train', 'bounding_box_test', 'query'];
-
-/** The image files of a synthetic people set that have ground truth, in a fixed order. */
-export function syntheticSetImages(root: string): string[] {
-  const files: string[] = [];
-  for (const split of SPLITS) {
-    const dir = path.join(root, split);
-    if (!fs.existsSync(dir)) continue;
-    for (const f of fs.readdirSync(dir).sort()) {
-      if (/\.(jpe?g|png)$/i.test(f) && groundTruthParamsFile(root, path.join(dir, f)) !== null) files.push(path.join(dir, f));
-    }
-  }
-  return files;
 }
 
 const numbers = (v: unknown, what: string, file: string): number[] => {

@@ -1,5 +1,6 @@
 import type { PluginBenchmark } from '../../../core/plugin';
-import { benchKeypointFit, benchKeypointFitOnSet, syntheticSetImages, type FitBenchResult } from './fit-bench';
+import { benchKeypointFit, benchKeypointFitOnSet, type FitBenchResult } from './fit-bench';
+import { syntheticSetImages } from './synthetic-set';
 
 /** How many wrongly facing images the notes list by name. */
 const LISTED_WRONG = 20;

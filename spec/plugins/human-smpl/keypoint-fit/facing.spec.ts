@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { tf } from '../../../../core/backend/tf';
 import { BodyModel } from '../../../../plugins/human-smpl/body/body-model';
 import { bodyFacing, bodyHeading, headingDifference, orderingVote } from '../../../../plugins/human-smpl/keypoint-fit/facing';
-import { annotatedFacing, detectorScore } from '../../../../plugins/human-smpl/keypoint-fit/facing-decision';
+import { annotatedFacing, appearanceVote, detectorScore } from '../../../../plugins/human-smpl/keypoint-fit/facing-decision';
 import { KeypointFitPredictor } from '../../../../plugins/human-smpl/keypoint-fit/keypoint-fit-predictor';
 import { compose, matrixToAxisAngle, rotationX, rotationY } from '../../../../plugins/human-smpl/poses/rotation-math';
 import { useBuiltinFitter, fakeBlazePose, fakeMoveNet, knownPerson, landmarksFrom, swapSides } from '../helpers/known-person';
@@ -39,6 +39,17 @@ describe('plugins/human-smpl keypoint-fit facing', () => {
     // BlazePose alone: its own two looks
     expect(detectorScore({ blazePose: 0.95, blazePoseMirrored: 0.95 })).to.be.above(0);
     expect(detectorScore({ blazePose: -0.95, blazePoseMirrored: -0.95 })).to.be.below(0);
+  });
+
+  it('with the appearance vote: a sure-looking back outweighs detectors that all say front, and agreeing looks stay sure', () => {
+    const detectorsSayFront = { blazePose: 0.9, blazePoseMirrored: 0.9, moveNetMirrored: 0.9 };
+    expect(appearanceVote(0)).to.equal(0);
+    expect(appearanceVote(6)).to.be.above(0.99);
+    expect(detectorScore({ ...detectorsSayFront, appearance: appearanceVote(6) })).to.be.above(1);
+    expect(detectorScore({ ...detectorsSayFront, appearance: appearanceVote(-6) })).to.be.below(0);
+    expect(detectorScore({ blazePose: -0.9, blazePoseMirrored: -0.9, moveNetMirrored: -0.9, appearance: appearanceVote(-6) })).to.be.below(-1);
+    // without MoveNet the appearance vote is not used (its weights were fitted with all four)
+    expect(detectorScore({ blazePose: 0.95, blazePoseMirrored: 0.95, appearance: -1 })).to.equal(detectorScore({ blazePose: 0.95, blazePoseMirrored: 0.95 }));
   });
 
   it("reads annotations.heading: 'front' or 'back', anything else is an error naming the image", () => {
