@@ -9,21 +9,12 @@
 //   e.g. retex synth --category human --out data/people-seed11 --identities 120 --images-per-identity 6 --seed 11
 const fs = require('fs');
 const path = require('path');
+const { distModule: dist, option, runMain } = require('./dist-entry');
 
-const option = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const dist = (m) => {
-  const file = [path.resolve('dist', m), path.join(__dirname, '..', 'dist', m)].find((f) => fs.existsSync(f));
-  if (!file) throw new Error(`cannot find dist/${m}: run npm run build first`);
-  return require(file);
-};
 const NAMES = ['blazePose', 'blazePoseMirrored', 'moveNetMirrored', 'appearance', 'certainty', 'bias'];
 
 /** The looks at `count` evenly spaced images of a synthetic set, with the true forward z. */
 async function gatherVotes(root, count, facingModel) {
-  require('reflect-metadata');
   await dist('core/backend/backend.js').initBackend('wasm');
   const { KeypointFitPredictor } = dist('plugins/human-smpl/keypoint-fit/keypoint-fit-predictor.js');
   const { BodyModel } = dist('plugins/human-smpl/body/body-model.js');
@@ -54,23 +45,6 @@ const features = (r) => {
   return [...looks, r.appearance, looks.reduce((a, v) => a + Math.abs(v), 0) / 3, 1];
 };
 
-/** Solves A x = b (A small, symmetric positive definite) by Gaussian elimination. */
-function solve(A, b) {
-  const n = b.length;
-  const m = A.map((row, i) => [...row, b[i]]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
-    [m[c], m[p]] = [m[p], m[c]];
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = m[r][c] / m[c][c];
-      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
-    }
-  }
-  return m.map((row, i) => row[n] / row[i]);
-}
-
 /** Logistic regression by Newton's method; the last feature (bias) is not penalised. */
 function fitLogistic(X, y, l2 = 1e-3) {
   const d = X[0].length;
@@ -89,7 +63,7 @@ function fitLogistic(X, y, l2 = 1e-3) {
       g[a] += l2 * w[a];
       H[a][a] += l2;
     }
-    const step = solve(H, g);
+    const step = dist('core/linear-solve.js').solveLinear(H, g);
     w = w.map((v, k) => v - step[k]);
   }
   return w;
@@ -129,7 +103,4 @@ async function main() {
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err.message}\n`);
-  process.exitCode = 1;
-});
+runMain(main);

@@ -8,19 +8,9 @@
 //   e.g. --images data/people-unseen/query --weights plugins/human-smpl/weights/pcb
 const fs = require('fs');
 const path = require('path');
-
-const option = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const dist = (m) => {
-  const file = [path.resolve('dist', m), path.join(__dirname, '..', 'dist', m)].find((f) => fs.existsSync(f));
-  if (!file) throw new Error(`cannot find dist/${m}: run npm run build first`);
-  return require(file);
-};
+const { distModule: dist, option, runMain } = require('./dist-entry');
 
 async function main() {
-  require('reflect-metadata');
   const imagesDir = option('--images', undefined);
   if (!imagesDir) throw new Error('give --images DIR (a folder of person crops, e.g. a retex synth set\'s query/)');
   const weights = path.resolve(option('--weights', path.join(__dirname, '..', 'plugins', 'human-smpl', 'weights', 'pcb')));
@@ -63,7 +53,4 @@ async function main() {
   else for (const [name, v] of Object.entries(result)) process.stdout.write(`${name.padEnd(36)} ${v.toFixed(3)}\n`);
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err.message}\n`);
-  process.exitCode = 1;
-});
+runMain(main);

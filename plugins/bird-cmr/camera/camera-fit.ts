@@ -1,4 +1,5 @@
 import { axisAngleToMatrix, multiplyMatrices, quaternionToMatrix, type Mat3 } from '../../../core/renderer/rotation';
+import { solveLinear } from '../../../core/linear-solve';
 import { matrixToQuaternion, type Quaternion } from './quaternion';
 
 /**
@@ -142,24 +143,6 @@ function det3(m: ArrayLike<number>): number {
   return m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6]);
 }
 
-/** Solves the small dense system A x = b (Gaussian elimination with partial pivoting); null if singular. */
-function solve(a: number[][], b: number[]): number[] | null {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
-    if (Math.abs(m[p][c]) < 1e-14) return null;
-    [m[c], m[p]] = [m[p], m[c]];
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = m[r][c] / m[c][c];
-      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
-    }
-  }
-  return m.map((row, i) => row[n] / row[i]);
-}
-
 /** The weighted least-squares problem over (rotation, scale, translation). */
 class FitProblem {
   private readonly n: number;
@@ -200,7 +183,7 @@ class FitProblem {
     }
     ata[1][0] = ata[0][1];
     ata[2][0] = ata[0][2];
-    const x = solve(ata, atb) ?? [1, 0, 0];
+    const x = solveLinear(ata, atb) ?? [1, 0, 0];
     // A negative scale would be a rotation by pi about the view axis: keep s > 0 and let LM turn.
     const s = Math.max(Math.abs(x[0]), 1e-6);
     const sol = { r, s, tx: x[1], ty: x[2], cost: 0 };
@@ -231,7 +214,7 @@ class FitProblem {
     // M = yz * zz^-1, row by row: zz is symmetric, so each row m solves zz m = yz_row.
     const rows: number[][] = [];
     for (let b = 0; b < 2; b++) {
-      const m = solve(zz, yz[b]);
+      const m = solveLinear(zz, yz[b]);
       if (!m) return null;
       rows.push(m);
     }
@@ -288,7 +271,7 @@ class FitProblem {
       let improved = false;
       for (let attempt = 0; attempt < 8 && !improved; attempt++) {
         const damped = jtj.map((row, a) => row.map((v, b) => (a === b ? v + lambda * (v + 1e-9) : v)));
-        const step = solve(damped, jtr.map((v) => -v));
+        const step = solveLinear(damped, jtr.map((v) => -v));
         if (!step) {
           lambda *= 10;
           continue;

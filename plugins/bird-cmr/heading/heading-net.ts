@@ -3,7 +3,7 @@ import { ConvBnRelu } from '../../../core/nn/conv-bn-relu';
 import { Conv2d } from '../../../core/nn/conv2d';
 import { Dense } from '../../../core/nn/dense';
 import { assignNamedWeights, VariableScope, type NamedVariable } from '../../../core/nn/variable-scope';
-import { loadNamedWeights, saveNamedWeights } from '../../../core/nn/weights-io';
+import { loadNamedNetwork, saveNamedWeights } from '../../../core/nn/weights-io';
 import { scaledChannels } from '../../../core/nn/width';
 
 /** Settings of the heading network; see {@link DEFAULT_HEADING_NET_CONFIG}. */
@@ -144,19 +144,7 @@ export class HeadingNet {
 
   /** Loads a network saved by {@link save}. @throws naming the folder when it holds no heading network */
   static async load(dir: string): Promise<HeadingNet> {
-    const { config, weights } = await loadNamedWeights(dir);
-    try {
-      const net = new HeadingNet((config ?? {}) as Partial<HeadingNetConfig>);
-      try {
-        net.setWeights(weights);
-      } catch (err) {
-        net.dispose();
-        throw new Error(`${dir} does not hold the heading network's weights: ${(err as Error).message}`);
-      }
-      return net;
-    } finally {
-      tf.dispose([...weights.values()]);
-    }
+    return loadNamedNetwork(dir, (config) => new HeadingNet(config as Partial<HeadingNetConfig>), 'the heading network');
   }
 
   dispose(): void {

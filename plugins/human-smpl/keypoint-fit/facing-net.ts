@@ -2,8 +2,8 @@ import * as path from 'path';
 import { tf } from '../../../core/backend/tf';
 import { ConvBnRelu } from '../../../core/nn/conv-bn-relu';
 import { Dense } from '../../../core/nn/dense';
-import { assignNamedWeights, VariableScope, withoutRandomInit, type NamedVariable } from '../../../core/nn/variable-scope';
-import { loadNamedWeights, saveNamedWeights } from '../../../core/nn/weights-io';
+import { assignNamedWeights, VariableScope, type NamedVariable } from '../../../core/nn/variable-scope';
+import { loadNamedNetwork, saveNamedWeights } from '../../../core/nn/weights-io';
 import { scaledChannels } from '../../../core/nn/width';
 import { packageRoot } from '../../../core/paths';
 
@@ -133,19 +133,7 @@ export class FacingNet {
 
   /** Loads a network saved by {@link save}. @throws naming the folder when it holds no facing network */
   static async load(dir: string): Promise<FacingNet> {
-    const { config, weights } = await loadNamedWeights(dir);
-    try {
-      const net = withoutRandomInit(() => new FacingNet((config ?? {}) as Partial<FacingNetConfig>));
-      try {
-        net.setWeights(weights);
-      } catch (err) {
-        net.dispose();
-        throw new Error(`${dir} does not hold the person facing network's weights: ${(err as Error).message}`);
-      }
-      return net;
-    } finally {
-      tf.dispose([...weights.values()]);
-    }
+    return loadNamedNetwork(dir, (config) => new FacingNet(config as Partial<FacingNetConfig>), 'the person facing network');
   }
 
   dispose(): void {
