@@ -37,7 +37,9 @@ export interface RunStart {
 
 /**
  * Starts a host-optimised run: from the checkpoint in `checkpointDir` when resuming (every replica set to
- * its weights), else from replica 0's initial weights.
+ * its weights), else from `initial` (a trained model's weights by path, e.g. `retex train --init`), else
+ * from replica 0's initial weights.
+ * @throws when `initial` does not hold every weight of the replicas at its size
  */
 export async function startRun(
   trainer: DataParallelTrainer,
@@ -45,6 +47,7 @@ export async function startRun(
   checkpointDir: string | null,
   note: (message: string) => void,
   totalSteps: number,
+  initial?: { readonly weights: ReadonlyMap<string, Float32Array>; readonly from: string },
 ): Promise<RunStart> {
   const adam = new HostAdam({ weightDecay });
   let weights: Map<string, Float32Array>;
@@ -57,6 +60,18 @@ export async function startRun(
     note(`resuming from the checkpoint at step ${step} of ${totalSteps}`);
   } else {
     weights = await trainer.readWeights();
+    if (initial) {
+      for (const [name, w] of weights) {
+        const given = initial.weights.get(name);
+        if (given?.length !== w.length) {
+          throw new Error(
+            `${initial.from} is not a network of this run's shape: '${name}' ${given ? `has ${given.length} values, the run needs ${w.length}` : 'is missing'} (same generator type, width and sizes needed)`,
+          );
+        }
+        w.set(given);
+      }
+      note(`starting from the weights in ${initial.from}`);
+    }
   }
   await trainer.writeWeights(weights);
   return { adam, weights, step };

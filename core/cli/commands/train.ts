@@ -42,6 +42,8 @@ export interface TrainCommandOptions {
   readonly validationIdentities: number;
   readonly resume?: boolean;
   readonly backgrounds?: string;
+  /** Model folder to start from (`--init`). */
+  readonly init?: string;
   readonly referenceTextures?: string;
   readonly config?: string;
   readonly backend?: string;
@@ -145,6 +147,7 @@ export async function runTrain(services: CliServices, o: TrainCommandOptions): P
     loss: config.loss,
     identityNetwork: config.identityNetwork,
     backgrounds: o.backgrounds != null ? path.resolve(o.backgrounds) : null,
+    ...(o.init != null ? { init: path.resolve(o.init) } : {}),
     steps,
     identitiesPerBatch: batch[0],
     imagesPerIdentity: batch[1],
@@ -247,6 +250,7 @@ export function trainCommand(services: CliServices): Command {
     .option('--lr <x>', 'Adam learning rate (default 1e-4)', positiveNumber)
     .option('--weight-decay <x>', 'Adam L2 weight decay (default 1e-5)', nonNegativeNumber)
     .option('--width <x>', 'U-Net width multiplier (1 = the paper)', widthMultiplier)
+    .option('--init <dir>', "start from this model folder's weights (a retex train model/, e.g. to train a generator further) instead of random ones")
     .option('--seed <n>', 'seed of the batches and backgrounds', nonNegativeInt, 0)
     .option('--backgrounds <dir>', "folder of background photos (default: the data set's own, subjects removed)")
     .option('--reference-textures <dir>', "textures the face term compares with (default: the plugin's)")

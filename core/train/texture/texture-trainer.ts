@@ -7,7 +7,7 @@ import type { Dataset } from '../../interfaces/dataset';
 import { writeFileAtomic } from '../../io/atomic-write';
 import type { WeightedLoss } from '../../losses/weighted-loss';
 import { meanMetrics, type EvaluationNetworks, type ImageMetrics } from '../../metrics/evaluate-textures';
-import type { UNet } from '../../nn/unet';
+import { UNet } from '../../nn/unet';
 import type { RoleSection } from '../../plugin/config-types';
 import { readPreparePlan, type LoadedItem } from '../../prepare/prepared-set';
 import { hashString, mulberry32 } from '../../random';
@@ -38,6 +38,16 @@ export interface TextureTrainSettings {
   readonly validationIdentities: number;
 }
 
+/** Every weight of a U-Net model folder by logical path. */
+async function readModelWeights(dir: string): Promise<Map<string, Float32Array>> {
+  const net = await UNet.load(dir);
+  try {
+    return new Map(net.namedVariables().map((v) => [v.path, Float32Array.from(v.variable.dataSync() as Float32Array)]));
+  } finally {
+    net.dispose();
+  }
+}
+
 /** The recipe of one run (plain data, stored as `train-plan.json`; `--resume` must match it). */
 export interface TextureTrainPlan extends TextureTrainSettings {
   readonly category: string;
@@ -50,6 +60,8 @@ export interface TextureTrainPlan extends TextureTrainSettings {
   readonly identityNetwork: RoleSection;
   /** Folder of background photos, or null for the data set's own backgrounds. */
   readonly backgrounds: string | null;
+  /** A model folder (absolute) whose U-Net weights the run starts from (`--init`); absent: random ones. */
+  readonly init?: string;
 }
 
 /** What a step reports (progress bar, log). */
@@ -209,7 +221,8 @@ export async function trainTextureGenerator(options: TextureTrainOptions): Promi
   const trainer = await DataParallelTrainer.start({ task: options.task, workers: options.workers, backend: options.backend });
   const t0 = performance.now();
   try {
-    const { adam, weights, ...start } = await startRun(trainer, plan.weightDecay, resuming ? checkpointDir : null, note, plan.steps);
+    const initial = !resuming && plan.init ? { weights: await readModelWeights(plan.init), from: plan.init } : undefined;
+    const { adam, weights, ...start } = await startRun(trainer, plan.weightDecay, resuming ? checkpointDir : null, note, plan.steps, initial);
     let step = start.step;
     const logFile = path.join(out, LOG_FILE);
     const history = trimRunLog<{ step: number; loss: number }>(logFile, step);

@@ -86,6 +86,20 @@ describe('retex prepare / train / eval-generator', () => {
     expect(JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')).per_image).to.have.length(32);
   });
 
+  it('--init starts from a trained model (on the same first batch its loss is the trained one, below a fresh start) and refuses a model of another width', () => {
+    const firstLoss = (dir: string): number => JSON.parse(fs.readFileSync(path.join(dir, 'train-log.jsonl'), 'utf8').split('\n')[0]).loss;
+    const out = path.join(root, 'further');
+    const result = runRetex([...train(out), '--init', path.join(root, 'whole', 'model')]);
+    expect(result.status, result.stderr).to.equal(0);
+    expect(result.stderr).to.include(`starting from the weights in ${path.join(root, 'whole', 'model')}`);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'train-plan.json'), 'utf8')).init).to.equal(path.join(root, 'whole', 'model'));
+    // The same seed gives the same first batch as the uninterrupted run, which started from random weights.
+    expect(firstLoss(out)).to.be.lessThan(firstLoss(path.join(root, 'whole')));
+    const wider = runRetex([...train(path.join(root, 'wider')), '--width', '0.125', '--init', path.join(root, 'whole', 'model')]);
+    expect(wider.status).to.not.equal(0);
+    expect(wider.stderr).to.match(/is not a network of this run's shape: .* has \d+ values, the run needs \d+/);
+  });
+
   it('names a missing operator file and a corrupt image, and refuses a run folder that already holds a run', () => {
     const again = runRetex(train(path.join(root, 'whole')));
     expect(again.status).to.not.equal(0);
