@@ -16,11 +16,11 @@ import { MOVENET_INDEX } from './movenet-detector';
 export const FACING_WEIGHTS = { blazePose: 1.4, blazePoseMirrored: 1.25, moveNetMirrored: 3.65, certainty: -2.25, bias: -0.7 } as const;
 /**
  * The same with the appearance network's vote (`appearanceVote`): a logistic regression on 597 synthetic
- * people more than 15 degrees from side-on (`retex synth --seed 11`), 97.7% right in 5-fold cross-validation
+ * people more than 15 degrees from side-on (`retex synth --seed 11`), 98.0% right in 5-fold cross-validation
  * against 95.1% for the detectors alone. Refit with `node scripts/fit-facing-weights.js --data DIR` after
  * retraining the network.
  */
-export const FACING_WEIGHTS_WITH_APPEARANCE = { blazePose: 0.85, blazePoseMirrored: 1.14, moveNetMirrored: 2.89, appearance: 3.33, certainty: -1.41, bias: -1 } as const;
+export const FACING_WEIGHTS_WITH_APPEARANCE = { blazePose: 1.04, blazePoseMirrored: 0.95, moveNetMirrored: 2.62, appearance: 3.23, certainty: -1.57, bias: -0.99 } as const;
 /** The same without MoveNet (BlazePose alone, same regression): weaker (444 of 504). */
 export const FACING_WEIGHTS_BLAZEPOSE_ONLY = { blazePose: 2.1, blazePoseMirrored: 1.45, certainty: -2, bias: 0.2 } as const;
 /** Below this |detector score| the facing counts as unsure and the fits' agreement with the image adds in. */

@@ -43,6 +43,7 @@ export interface FacingSample {
   readonly pixels: Uint8Array;
   /** z of the body's forward direction in camera axes (< 0 faces the camera). */
   readonly forwardZ: number;
+  /** The set's position in the list and the identity in it (not the folder's path: a copy elsewhere splits the same). */
   readonly identity: string;
 }
 
@@ -66,16 +67,16 @@ export interface FacingTrainOptions extends HostLoopSettings<FacingEval> {
 
 /** Reads every image with ground truth from synthetic people sets, at the network's input size. */
 export async function readFacingSamples(roots: readonly string[], size: readonly [number, number], onProgress?: (done: number, total: number) => void): Promise<FacingSample[]> {
-  const files = roots.flatMap((root) => syntheticSetImages(root).map((file) => ({ root, file })));
+  const files = roots.flatMap((root, set) => syntheticSetImages(root).map((file) => ({ root, set, file })));
   if (files.length === 0) throw new Error(`no images with ground truth in ${roots.join(', ')}: make a set with retex synth --category human`);
   const out: FacingSample[] = [];
-  for (const [i, { root, file }] of files.entries()) {
+  for (const [i, { root, set, file }] of files.entries()) {
     const gt = readGroundTruthParams(root, file);
     if (!Array.isArray(gt.pose) || gt.pose.length < 3 || !gt.pose.every(Number.isFinite)) {
       throw new Error(`ground truth of ${file}: 'pose' is not a list of numbers`);
     }
     const { pixels } = await readPixels(file, { size: [size[0], size[1]] });
-    out.push({ pixels, forwardZ: bodyForward(gt.pose as number[])[2], identity: `${root}|${String(gt.identity)}` });
+    out.push({ pixels, forwardZ: bodyForward(gt.pose as number[])[2], identity: `${set}|${String(gt.identity)}` });
     if (onProgress && ((i + 1) % 1000 === 0 || i + 1 === files.length)) onProgress(i + 1, files.length);
   }
   return out;
@@ -83,9 +84,10 @@ export async function readFacingSamples(roots: readonly string[], size: readonly
 
 /**
  * Writes one augmented copy of a sample into `out` (RGB in [-1,1]): a mirror half the time (it does not
- * turn the person round), a shift and scale of the framing, colour changes (gain per channel, brightness,
- * contrast, saturation, sometimes grey), sometimes a blur, and noise, so that the network learns the
- * person's front and back rather than the renderer's colours and framing.
+ * turn the person round), a shift and scale of the framing, half the time a coarser sampling grid (a small
+ * box enlarged), colour changes (gain per channel, a hue turn, brightness, contrast, saturation, sometimes
+ * grey), half the time a blur, and noise, so that the network learns the person's front and back rather than
+ * the renderer's colours, sharpness and framing.
  */
 export function augmentInto(out: Float32Array, offset: number, s: FacingSample, h: number, w: number, r: SeededRandom): void {
   const flip = r.chance(0.5);
@@ -97,16 +99,28 @@ export function augmentInto(out: Float32Array, offset: number, s: FacingSample, 
   const contrast = r.range(0.6, 1.4);
   const saturation = r.chance(0.1) ? 0 : r.range(0.4, 1.3);
   const noise = r.range(0, 0.04);
-  const blur = r.chance(0.3);
+  const blur = r.chance(0.5);
+  // A low-resolution source (a small person box enlarged, as in re-ID crops): sample on a coarser grid.
+  const cell = r.chance(0.5) ? r.range(1.5, 3) : 1;
+  const coarse = (v: number) => (cell > 1 ? (Math.floor(v / cell) + 0.5) * cell - 0.5 : v);
+  // A hue turn (other skin, hair and light colours): the colour's offset from grey rotated about the grey axis.
+  const hue = r.chance(0.5) ? (r.range(-25, 25) * Math.PI) / 180 : 0;
+  const [hc, hs] = [Math.cos(hue), Math.sin(hue) / Math.sqrt(3)];
   const img = new Float32Array(h * w * 3);
+  const rgb = [0, 0, 0];
   for (let y = 0; y < h; y++) {
-    const srcY = (y - h / 2 - dy) / scale + h / 2;
+    const srcY = (coarse(y) - h / 2 - dy) / scale + h / 2;
     for (let x = 0; x < w; x++) {
-      const srcX = ((flip ? w - 1 - x : x) - w / 2 - dx) / scale + w / 2;
+      const srcX = ((flip ? w - 1 - coarse(x) : coarse(x)) - w / 2 - dx) / scale + w / 2;
       const p = 3 * (y * w + x);
-      for (let k = 0; k < 3; k++) img[p + k] = (bilinearAt(s.pixels, h, w, 3, k, srcX, srcY) / 255) * gain[k];
-      const grey = (img[p] + img[p + 1] + img[p + 2]) / 3;
-      for (let k = 0; k < 3; k++) img[p + k] = (grey + saturation * (img[p + k] - grey) - 0.5) * contrast + 0.5 + brightness;
+      for (let k = 0; k < 3; k++) rgb[k] = (bilinearAt(s.pixels, h, w, 3, k, srcX, srcY) / 255) * gain[k];
+      const grey = (rgb[0] + rgb[1] + rgb[2]) / 3;
+      for (let k = 0; k < 3; k++) {
+        // Rodrigues about (1,1,1)/sqrt(3) for a vector d orthogonal to it: d cos t + (axis x d) sin t.
+        const d = rgb[k] - grey;
+        const cross = rgb[(k + 2) % 3] - rgb[(k + 1) % 3];
+        img[p + k] = (grey + saturation * (d * hc + cross * hs) - 0.5) * contrast + 0.5 + brightness;
+      }
     }
   }
   const at = (y: number, x: number, k: number) => img[3 * (Math.min(h - 1, Math.max(0, y)) * w + Math.min(w - 1, Math.max(0, x))) + k];
