@@ -3,9 +3,9 @@ import { tf } from '../backend/tf';
 import type { TextureGenerator } from '../interfaces/texture-generator';
 import { Conv2d } from './conv2d';
 import { DoubleConv } from './conv-bn-relu';
-import { assignNamedWeights, VariableScope, withoutRandomInit, type NamedVariable } from './variable-scope';
+import { assignNamedWeights, VariableScope, type NamedVariable } from './variable-scope';
 import { scaledChannels } from './width';
-import { loadNamedWeights, saveNamedWeights } from './weights-io';
+import { loadNamedNetwork, saveNamedWeights } from './weights-io';
 
 /** U-Net settings; every field has a default (see `DEFAULT_UNET_CONFIG`). */
 export interface UNetConfig {
@@ -103,15 +103,7 @@ export class UNet implements TextureGenerator {
    * @throws when the directory has no manifest or a weight is missing or has the wrong shape.
    */
   static async load(dir: string): Promise<UNet> {
-    const { config, weights } = await loadNamedWeights(dir);
-    const net = withoutRandomInit(() => new UNet(config as Partial<UNetConfig>));
-    try {
-      net.setWeights(weights);
-    } catch (err) {
-      net.dispose();
-      throw err;
-    }
-    return net;
+    return loadNamedNetwork(dir, (config) => new UNet(config as Partial<UNetConfig>), 'a U-Net');
   }
 
   /**

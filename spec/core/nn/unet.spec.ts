@@ -99,7 +99,10 @@ describe('core/nn/unet', () => {
       expect(files).to.have.length(2);
       expect(files[0]).to.match(/^weights-[0-9a-f]{16}\.bin$/);
       expect(files[1]).to.equal('weights.json');
+      const before = tf.memory().numTensors;
       const loaded = await UNet.load(dir);
+      // The loaded network holds its variables and nothing else (the file's tensors are let go).
+      expect(tf.memory().numTensors - before).to.equal(loaded.namedVariables().length);
       try {
         expect(loaded.config).to.deep.equal(net.config);
         const a = net.generate(images, false);
