@@ -32,14 +32,6 @@ export interface HeadingNetOutput {
   readonly facing: tf.Tensor2D;
 }
 
-/**
- * Soft target of a facing logit from the z of a unit direction in camera axes (negative: towards the
- * viewer): 0.5 edge-on, 0.92 at z = -0.3, 0.98 at z = -0.5.
- */
-export function facingTarget(z: number): number {
-  return 1 / (1 + Math.exp(8 * z));
-}
-
 /** Validates and completes a config. */
 export function validateHeadingNetConfig(config: Partial<HeadingNetConfig> = {}): HeadingNetConfig {
   const c = { ...DEFAULT_HEADING_NET_CONFIG, ...config };

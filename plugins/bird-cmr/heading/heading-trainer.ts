@@ -5,7 +5,8 @@ import { SeededRandom } from '../../../core/synth/random';
 import { checkRunPlan } from '../../../core/train/run-folder';
 import { runHostLoop, saveRunModel, type HostLoopSettings, type HostLoopStepReport } from '../../../core/train/host-loop';
 import { buildBirdMeanShape, keypointPositions } from '../shape/mean-shape';
-import { facingTarget, HeadingNet, type HeadingNetConfig } from './heading-net';
+import { facingTarget } from '../../../core/train/facing-target';
+import { HeadingNet, type HeadingNetConfig } from './heading-net';
 import { renderHeadingSample, type HeadingSample } from './heading-samples';
 
 /** The recipe of a heading-network run (plain data, stored in the run folder as train-plan.json). */

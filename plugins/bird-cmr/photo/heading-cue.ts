@@ -1,7 +1,8 @@
 import { tf } from '../../../core/backend/tf';
 import type { CropWindow } from '../../../core/photo/crop-window';
 import { projectWeakPerspective, type WeakPerspectiveParams } from '../camera/camera-fit';
-import { facingTarget, type HeadingNet } from '../heading/heading-net';
+import { facingTarget } from '../../../core/train/facing-target';
+import type { HeadingNet } from '../heading/heading-net';
 import { HEADING_KEYPOINTS } from '../heading/heading-samples';
 import { bilinearAt } from '../../../core/photo/bilinear';
 import { cropPixels, headingWindow } from '../heading/heading-window';

@@ -7,7 +7,8 @@ import { SeededRandom } from '../../../core/synth/random';
 import { checkRunPlan } from '../../../core/train/run-folder';
 import { runHostLoop, saveRunModel, type HostLoopSettings, type HostLoopStepReport } from '../../../core/train/host-loop';
 import { bodyForward } from './facing';
-import { FacingNet, frontTarget, type FacingNetConfig } from './facing-net';
+import { facingTarget } from '../../../core/train/facing-target';
+import { FacingNet, type FacingNetConfig } from './facing-net';
 import { syntheticSetImages } from './synthetic-set';
 
 /** The recipe of a facing-network run (plain data, stored in the run folder as train-plan.json). */
@@ -160,7 +161,7 @@ export async function evaluateFacingNet(net: FacingNet, samples: readonly Facing
     const z = (await logits.data()) as Float32Array;
     logits.dispose();
     chunk.forEach((s, b) => {
-      const t = frontTarget(s.forwardZ);
+      const t = facingTarget(s.forwardZ);
       logLoss += Math.log1p(Math.exp(-Math.abs(z[b]))) + Math.max(z[b], 0) - t * z[b];
       if (Math.abs(s.forwardZ) > sideOn) {
         counted++;
@@ -208,7 +209,7 @@ export async function trainFacingNet(options: FacingTrainOptions): Promise<{ mod
       for (let b = 0; b < plan.batch; b++) {
         const s = train[r.int(train.length)];
         augmentInto(x, b * h * w * 3, s, h, w, r);
-        targets[b] = frontTarget(s.forwardZ);
+        targets[b] = facingTarget(s.forwardZ);
       }
       return facingLoss(net.apply(tf.tensor4d(x, [plan.batch, h, w, 3]), true), tf.tensor1d(targets));
     },

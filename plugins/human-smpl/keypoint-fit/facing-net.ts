@@ -36,14 +36,6 @@ export function validateFacingNetConfig(config: Partial<FacingNetConfig> = {}): 
 }
 
 /**
- * Soft target of the facing logit from the z of the body's forward direction in camera axes (negative:
- * towards the camera): 0.5 side-on, 0.92 at z = -0.3, 0.98 at z = -0.5.
- */
-export function frontTarget(forwardZ: number): number {
-  return 1 / (1 + Math.exp(8 * forwardZ));
-}
-
-/**
  * A small convolutional classifier that tells from a person crop whether the person faces the camera
  * (face, chest) or turns away from it (hair, back): the appearance cue of the facing vote, where the
  * keypoint detectors' left/right labels are least reliable. Trained by retex on synthetic people

@@ -5,7 +5,8 @@ import * as path from 'path';
 import { initBackend } from '../../../../core/backend/backend';
 import { tf } from '../../../../core/backend/tf';
 import { SeededRandom } from '../../../../core/synth/random';
-import { defaultFacingModel, FacingNet, frontTarget } from '../../../../plugins/human-smpl/keypoint-fit/facing-net';
+import { facingTarget } from '../../../../core/train/facing-target';
+import { defaultFacingModel, FacingNet } from '../../../../plugins/human-smpl/keypoint-fit/facing-net';
 import { augmentInto, evaluateFacingNet, readFacingSamples, trainFacingNet } from '../../../../plugins/human-smpl/keypoint-fit/facing-net-trainer';
 import { HUMAN_SYNTH } from '../../../../plugins/human-smpl/synth/market-synth';
 import { assertClose, expectNoTensorLeak, randomArray } from '../../../helpers/tensors';
@@ -77,9 +78,9 @@ describe('plugins/human-smpl person facing network', () => {
   it('labels synthetic people from their true pose and augments them deterministically, in range', async () => {
     const samples = await readFacingSamples([set], [128, 64]);
     expect(samples).to.have.length(80);
-    expect(frontTarget(-1)).to.be.above(0.99);
-    expect(frontTarget(1)).to.be.below(0.01);
-    expect(frontTarget(0)).to.equal(0.5);
+    expect(facingTarget(-1)).to.be.above(0.99);
+    expect(facingTarget(1)).to.be.below(0.01);
+    expect(facingTarget(0)).to.equal(0.5);
     const fronts = samples.filter((s) => s.forwardZ < -0.3).length;
     const backs = samples.filter((s) => s.forwardZ > 0.3).length;
     expect(fronts).to.be.above(10);
