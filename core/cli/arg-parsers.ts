@@ -28,6 +28,13 @@ export function nonNegativeNumber(value: string): number {
   return x;
 }
 
+/** A number from 0 to 1 (a share). */
+export function unitInterval(value: string): number {
+  const x = value.trim() === '' ? NaN : Number(value);
+  if (!(x >= 0 && x <= 1)) throw new InvalidArgumentError(`expected a number from 0 to 1, got '${value}'`);
+  return x;
+}
+
 /** `PxK` (identities x images per identity), e.g. `8x4`. */
 export function parsePxK(value: string): [number, number] {
   const m = /^(\d+)x(\d+)$/i.exec(value.trim());

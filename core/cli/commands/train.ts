@@ -11,7 +11,7 @@ import type { RetexConfig } from '../../plugin';
 import { loadPreparedItems, readPreparePlan, readUvCharts, type PreparePlan } from '../../prepare/prepared-set';
 import { checkApart } from '../../train/run-folder';
 import { trainTextureGenerator, type TextureTrainPlan } from '../../train/texture/texture-trainer';
-import { nonNegativeInt, nonNegativeNumber, parsePxK, positiveInt, positiveNumber } from '../arg-parsers';
+import { nonNegativeInt, nonNegativeNumber, parsePxK, positiveInt, positiveNumber, unitInterval } from '../arg-parsers';
 import { note, printJson, printLine } from '../output';
 import { progressBar } from '../progress-bar';
 import type { CliServices } from '../services';
@@ -40,6 +40,7 @@ export interface TrainCommandOptions {
   readonly checkpointEvery: number;
   readonly validateEvery: number;
   readonly validationIdentities: number;
+  readonly crossView?: number;
   readonly resume?: boolean;
   readonly backgrounds?: string;
   /** Model folder to start from (`--init`). */
@@ -156,6 +157,7 @@ export async function runTrain(services: CliServices, o: TrainCommandOptions): P
     seed: o.seed,
     validateEvery: o.validateEvery,
     validationIdentities: o.validationIdentities,
+    ...(o.crossView ? { crossView: o.crossView } : {}),
   };
   const dataset = await services.loadRole(config, 'dataset');
   const loss = await services.loadRole(config, 'loss');
@@ -258,6 +260,7 @@ export function trainCommand(services: CliServices): Command {
     .option('--checkpoint-every <n>', 'steps between checkpoints', positiveInt, 50)
     .option('--validate-every <n>', 'steps between validations on held-out identities', positiveInt, 100)
     .option('--validation-identities <n>', 'identities of the training split held out for validation', positiveInt, 16)
+    .option('--cross-view <share>', "share of each batch's textures rendered in the pose of another photo of the same identity (0-1; default 0, the method)", unitInterval)
     .option('--resume', 'continue the run in --out from its last checkpoint')
     .option('--config <file>', 'config file (default: searched from the current folder)')
     .option('--backend <name>', 'auto, tensorflow, wasm or cpu')

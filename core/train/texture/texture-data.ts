@@ -83,8 +83,13 @@ export interface TextureBatchSource {
 /**
  * One training batch as host tensors: the photos, their render taps, a background per sample (a random
  * background, mirrored half the time), the face term's reference texture indices and the cached features.
+ * With `crossView` > 0, that share of the samples (drawn per sample) also gets `generatorImages`: the
+ * generator then reads another photo of the sample's identity from the same batch, and the texture it makes
+ * is rendered in this sample's pose and judged against this sample's photo, so the parts of a subject
+ * one photo never shows are supervised by the photos that show them. Samples whose identity has no
+ * other photo in the batch keep their own.
  */
-export function assembleBatch(source: TextureBatchSource, indices: readonly number[], random: () => number): HostBatch {
+export function assembleBatch(source: TextureBatchSource, indices: readonly number[], random: () => number, crossView = 0): HostBatch {
   const [h, w] = source.size;
   const n = indices.length;
   const k = source.items[0].renderOperator.taps.tapsPerPixel;
@@ -112,12 +117,14 @@ export function assembleBatch(source: TextureBatchSource, indices: readonly numb
     );
     references[i] = source.referenceCount > 0 ? Math.floor(random() * source.referenceCount) : 0;
   });
+  const generatorImages = crossView > 0 ? crossViewImages(source, indices, images, random, crossView) : null;
   const batch: Record<string, HostBatch[string]> = {
     images: { values: images, shape: [n, h, w, 3], dtype: 'float32' },
     taps: { values: taps, shape: [n, h * w * k], dtype: 'int32' },
     tapWeights: { values: weights, shape: [n, h * w * k], dtype: 'float32' },
     backgrounds: { values: backgrounds, shape: [n, h, w, 3], dtype: 'float32' },
   };
+  if (generatorImages != null) batch.generatorImages = { values: generatorImages, shape: [n, h, w, 3], dtype: 'float32' };
   if (source.referenceCount > 0) batch.referenceIndices = { values: references, shape: [n], dtype: 'int32' };
   for (const [term, perImage] of source.features) {
     const shapes = source.featureShapes.get(term) ?? [];
@@ -129,4 +136,18 @@ export function assembleBatch(source: TextureBatchSource, indices: readonly numb
     });
   }
   return batch;
+}
+
+/** The generator's inputs of a cross-view batch: per sample, with probability `share`, another photo of its identity. */
+function crossViewImages(source: TextureBatchSource, indices: readonly number[], images: Float32Array, random: () => number, share: number): Float32Array {
+  const size = images.length / indices.length;
+  const out = Float32Array.from(images);
+  indices.forEach((idx, i) => {
+    if (random() >= share) return;
+    const others = indices.map((_, j) => j).filter((j) => source.items[indices[j]].identity === source.items[idx].identity && indices[j] !== idx);
+    if (others.length === 0) return;
+    const j = others[Math.floor(random() * others.length)];
+    out.set(images.subarray(j * size, (j + 1) * size), i * size);
+  });
+  return out;
 }

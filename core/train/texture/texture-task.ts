@@ -32,7 +32,8 @@ export interface TexturePass {
  *
  * Batch: `images` float32 [B,H,W,3] in [-1,1]; `taps` int32 [B,H*W*K] and `tapWeights` float32 [B,H*W*K]
  * (each image's render operator, see `DenseTaps`); `backgrounds` float32 [B,H,W,3] in [-1,1]; optional
- * `referenceIndices` int32 [B] (face term) and cached photo features `feature:<term>:<stage>` [B,...].
+ * `referenceIndices` int32 [B] (face term), cached photo features `feature:<term>:<stage>` [B,...] and
+ * `generatorImages` [B,H,W,3] (cross-view training: what the generator reads instead of `images`).
  */
 export class TextureTask implements TrainTask {
   private operator: SparseRenderOperator | null = null;
@@ -68,7 +69,7 @@ export class TextureTask implements TrainTask {
     const tapValues = taps.dataSync() as Int32Array;
     const weights = batch.tapWeights != null ? (batch.tapWeights.dataSync() as Float32Array) : new Float32Array(tapValues.length).fill(1);
     const operator = batchRenderOperator(tapValues, weights, b, h, w, this.generator.textureSize, this.sampling);
-    const textures = this.generator.generate(images, training);
+    const textures = this.generator.generate((batch.generatorImages as tf.Tensor4D | undefined) ?? images, training);
     const renderings = renderBatch(operator, textures, h);
     const masks = tf.tensor4d(tapMasks(tapValues, b, h, w, k), [b, h, w, 1]);
     const composited = composite(renderings, masks, backgrounds);

@@ -36,6 +36,12 @@ export interface TextureTrainSettings {
   readonly validateEvery: number;
   /** Identities of the training split held out for validation. */
   readonly validationIdentities: number;
+  /**
+   * Share of each batch's samples whose texture is generated from another photo of the same identity in
+   * the batch and rendered in this one's pose (`--cross-view`; absent or 0: the method, every texture
+   * rendered in its own photo's pose).
+   */
+  readonly crossView?: number;
 }
 
 /** Every weight of a U-Net model folder by logical path. */
@@ -239,7 +245,7 @@ export async function trainTextureGenerator(options: TextureTrainOptions): Promi
     while (step < plan.steps) {
       const s0 = performance.now();
       const random = mulberry32(hashString(`${plan.seed}:texture:${step}`));
-      const batch = assembleBatch(source, batches.next().value as number[], random);
+      const batch = assembleBatch(source, batches.next().value as number[], random, plan.crossView ?? 0);
       const g = await hostOptimizerStep(trainer, adam, weights, batch, plan.learningRate, step);
       step += 1;
       const ms = performance.now() - s0;

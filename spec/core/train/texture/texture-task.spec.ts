@@ -68,6 +68,26 @@ describe('core/train/texture', () => {
     expect(Array.from(removeSubject(px, [0, 0, 0, 1, 1], 1, 5).subarray(9))).to.deep.equal([99, 99, 99, 99, 99, 99]);
   });
 
+  it('cross-view batches: the generator reads another photo of the same identity; targets stay the sample\'s own', () => {
+    const ops = [sphereOperator('nearest', 0.1), sphereOperator('nearest', 1), sphereOperator('nearest', 2), sphereOperator('nearest', 3)];
+    // Items 0 and 1 are one identity, 2 another, 3 a third.
+    const items = ops.map((op, i) => ({ split: 'train', index: i, id: `s${i}`, identity: [7, 7, 8, 9][i], image: '', renderOperator: op })) as LoadedItem[];
+    const pixels = items.map((_, i) => new Uint8Array(H * W * 3).fill(10 * (i + 1)));
+    const source = { items, pixels, backgrounds: pixels, size: [H, W] as const, referenceCount: 0, features: new Map(), featureShapes: new Map() };
+    const seeded = (seed: number) => () => ((seed = (seed * 9301 + 49297) % 233280) / 233280);
+    const first = (values: Float32Array, i: number) => Math.round((values[i * H * W * 3] + 1) * 127.5);
+    const plain = assembleBatch(source, [0, 1, 2, 3], seeded(1));
+    expect(plain.generatorImages, 'no cross-view: the generator reads the photos').to.equal(undefined);
+    const all = assembleBatch(source, [0, 1, 2, 3], seeded(1), 1);
+    const read = all.generatorImages.values as Float32Array;
+    // 0 and 1 swap photos; 2 and 3 have no other photo of their identity and keep their own.
+    expect([0, 1, 2, 3].map((i) => first(read, i))).to.deep.equal([20, 10, 30, 40]);
+    expect([0, 1, 2, 3].map((i) => first(all.images.values as Float32Array, i))).to.deep.equal([10, 20, 30, 40]);
+    // Everything but the generator's input is the same batch as without cross-view.
+    expect(Array.from(all.taps.values)).to.deep.equal(Array.from(plain.taps.values));
+    ops.forEach((op) => op.dispose());
+  });
+
   it('one training step: the U-Net gets gradients through render and composite, and nothing leaks from the second step on', async () => {
     // The wasm backend (retex's kernels) is what training runs on; the cpu backend's ResizeBilinear
     // gradient is wrong for non-square images.
