@@ -8,6 +8,7 @@ import type { RetexConfig } from '../plugin/config-types';
 import type { SubjectDetector } from '../plugin/photo-subject';
 import type { PhotoRunnerParts } from '../run/photo-runner';
 import type { TextureMethod } from '../run/texture-methods';
+import { readsProjection } from '../run/generator-input';
 import { shippedGeneratorFolder } from './commands/eval-generator';
 import { note } from './output';
 import type { CliServices } from './services';
@@ -67,13 +68,15 @@ export async function loadRunParts(services: CliServices, r: RunPartsRequest): P
   try {
     const all = r.method === 'all';
     const needsGenerator = all || r.method === 'generator' || (r.method === 'optimize' && r.start === 'generator');
-    const needsSymmetry = all || r.method === 'project' || (r.method === 'optimize' && (r.start ?? 'project') === 'project');
     let generator: TextureGenerator | undefined;
     if (needsGenerator) {
       generator = await UNet.load(path.resolve(r.model ?? shippedGeneratorFolder(services, config.category)));
       owned.push(generator);
     }
-    const imageSize = generator?.inputSize ?? ([config.image.height, config.image.width] as const);
+    // A generator that reads projections starts from the project method's texture.
+    const needsSymmetry =
+      all || r.method === 'project' || (r.method === 'optimize' && (r.start ?? 'project') === 'project') || (generator != null && readsProjection(generator));
+    const imageSize = generator != null && !readsProjection(generator) ? generator.inputSize : ([config.image.height, config.image.width] as const);
     const textureSize = generator?.textureSize ?? ([config.texture.height, config.texture.width] as const);
     const sized = { ...config, image: { height: imageSize[0], width: imageSize[1] }, texture: { height: textureSize[0], width: textureSize[1] } };
     // Loaded on first use: a photo that is already a framed crop never needs it.

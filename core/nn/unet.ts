@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { tf } from '../backend/tf';
-import type { TextureGenerator } from '../interfaces/texture-generator';
+import { GENERATOR_INPUTS, type GeneratorInput, type TextureGenerator } from '../interfaces/texture-generator';
 import { Conv2d } from './conv2d';
 import { DoubleConv } from './conv-bn-relu';
 import { assignNamedWeights, VariableScope, type NamedVariable } from './variable-scope';
@@ -19,6 +19,12 @@ export interface UNetConfig {
   readonly seed: number;
   /** Root of the variable names. */
   readonly name: string;
+  /**
+   * What the network reads (see `GeneratorInput`). `projection`: inputSize must be the texture size; the
+   * output is the input plus a learnt correction (tanh(atanh(input) + out)), with the correction's last
+   * layer starting at zero, so an untrained network returns its input.
+   */
+  readonly input: GeneratorInput;
 }
 
 /** The paper's recipe (FACTS.md): 128x64 input, 64x64 texture, full width. */
@@ -28,6 +34,7 @@ export const DEFAULT_UNET_CONFIG: UNetConfig = {
   textureSize: [64, 64],
   seed: 1,
   name: 'unet',
+  input: 'photo',
 };
 
 /** Base channel counts of the encoder levels (FACTS.md). */
@@ -47,6 +54,10 @@ export function validateUNetConfig(config: Partial<UNetConfig> = {}): UNetConfig
   if (!(Number.isInteger(th) && Number.isInteger(tw) && th >= 1 && tw >= 1)) {
     throw new Error(`unet: textureSize must be two positive integers, got [${c.textureSize}]`);
   }
+  if (!GENERATOR_INPUTS.includes(c.input)) throw new Error(`unet: input must be one of ${GENERATOR_INPUTS.join(', ')}, got ${c.input}`);
+  if (c.input === 'projection' && (h !== th || w !== tw)) {
+    throw new Error(`unet: a projection U-Net reads textures, so inputSize must equal textureSize [${c.textureSize}], got [${c.inputSize}]`);
+  }
   return { ...c, inputSize: [h, w], textureSize: [th, tw] };
 }
 
@@ -62,6 +73,7 @@ export function validateUNetConfig(config: Partial<UNetConfig> = {}): UNetConfig
 export class UNet implements TextureGenerator {
   readonly id = 'unet';
   readonly config: UNetConfig;
+  readonly input: GeneratorInput;
   readonly inputSize: readonly [number, number];
   readonly textureSize: readonly [number, number];
   /** Encoder channel counts at this width. */
@@ -73,6 +85,7 @@ export class UNet implements TextureGenerator {
 
   constructor(config: Partial<UNetConfig> = {}) {
     this.config = validateUNetConfig(config);
+    this.input = this.config.input;
     this.inputSize = this.config.inputSize;
     this.textureSize = this.config.textureSize;
     const ch = UNET_BASE_CHANNELS.map((c) => scaledChannels(c, this.config.width));
@@ -96,6 +109,7 @@ export class UNet implements TextureGenerator {
       kernelSize: 1,
       useBias: true,
     });
+    if (this.input === 'projection') this.out.kernel.assign(tf.zerosLike(this.out.kernel));
   }
 
   /**
@@ -129,7 +143,8 @@ export class UNet implements TextureGenerator {
         const up = tf.image.resizeBilinear(x, [skip.shape[1], skip.shape[2]], true);
         x = this.up[i].apply(tf.concat([up, skip], 3), training);
       }
-      const full = tf.tanh(this.out.apply(x));
+      const correction = this.out.apply(x);
+      const full = (this.input === 'projection' ? tf.tanh(tf.add(correction, atanh(images))) : tf.tanh(correction)) as tf.Tensor4D;
       const [th, tw] = this.textureSize;
       if (th === h && tw === w) return full;
       return tf.image.resizeBilinear(full, [th, tw], true);
@@ -162,4 +177,12 @@ export class UNet implements TextureGenerator {
   dispose(): void {
     this.scope.disposeAll();
   }
+}
+
+/** atanh of values clipped to +-0.999 (a texture's colours, as the pre-tanh start of a correction). */
+function atanh(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const c = tf.clipByValue(x, -0.999, 0.999);
+    return tf.mul(0.5, tf.log(tf.div(tf.add(1, c), tf.sub(1, c)))) as tf.Tensor4D;
+  });
 }

@@ -1,6 +1,7 @@
 import { WEIGHTED_LOSS_IMPLEMENTATION } from '../losses/loss-implementation';
 import { GENERIC_FEATURES_IMPLEMENTATION } from '../nn/graph-feature-network-implementation';
 import { REID_IMPLEMENTATIONS } from '../nn/reid-network-implementation';
+import { GENERATOR_INPUTS, type GeneratorInput } from '../interfaces/texture-generator';
 import { UNet } from '../nn/unet';
 import { SparseRenderer } from '../renderer/sparse-renderer';
 import type { CullMode } from '../renderer/rasterizer';
@@ -38,26 +39,34 @@ export const CORE_IMPLEMENTATIONS: ImplementationTable = {
           width: { type: 'number', exclusiveMinimum: 0, maximum: 4 },
           seed: { type: 'integer', minimum: 0 },
           weights: { type: 'string', minLength: 1, description: 'folder of weights saved by retex train' },
+          input: { enum: [...GENERATOR_INPUTS], description: "what the U-Net reads: the photo (the paper) or the project method's texture" },
         },
       },
       create: async ({ config, options }) => {
         if (typeof options.weights === 'string') {
           const net = await UNet.load(options.weights);
-          const [h, w] = net.inputSize;
-          if (h !== config.image.height || w !== config.image.width) {
+          const [what, [h, w], [eh, ew]] =
+            net.input === 'projection'
+              ? ['textures', net.textureSize, [config.texture.height, config.texture.width]]
+              : ['images', net.inputSize, [config.image.height, config.image.width]];
+          if (h !== eh || w !== ew) {
+            const key = what === 'images' ? 'image' : 'texture';
             net.dispose();
             throw new Error(
-              `the U-Net in ${options.weights} takes ${h}x${w} images but the config's image is ` +
-                `${config.image.height}x${config.image.width}: set "image" to match, or train new weights`,
+              `the U-Net in ${options.weights} takes ${h}x${w} ${what} but the config's ${key} is ` +
+                `${eh}x${ew}: set "${key}" to match, or train new weights`,
             );
           }
           return net;
         }
+        const textureSize: [number, number] = [config.texture.height, config.texture.width];
+        const input = (options.input as GeneratorInput | undefined) ?? 'photo';
         return new UNet({
           width: options.width as number | undefined,
           seed: options.seed as number | undefined,
-          inputSize: [config.image.height, config.image.width],
-          textureSize: [config.texture.height, config.texture.width],
+          input,
+          inputSize: input === 'projection' ? textureSize : [config.image.height, config.image.width],
+          textureSize,
         });
       },
     },

@@ -14,6 +14,7 @@ import { SparseRenderOperator } from '../renderer/render-operator';
 import { locateSubject, type LocatedSubject } from './locate-subject';
 import { projectedTexture } from './projected-texture';
 import { generatorTexture, optimizeTexture, type OptimizeStart, type TextureMethod } from './texture-methods';
+import { readsProjection } from './generator-input';
 
 /** Everything a run needs, loaded once for many photos (the CLI builds it from the config). */
 export interface PhotoRunnerParts {
@@ -152,14 +153,20 @@ export async function makeTexture(parts: PhotoRunnerParts, fitted: FittedPhoto, 
   const crop4d = fitted.located.crop.expandDims(0) as tf.Tensor4D;
   try {
     const project = () => projectedTexture(parts, fitted.aligned, fitted.operator, fitted.located.crop);
-    const fromGenerator = () => {
+    const fromGenerator = async () => {
       if (parts.generator == null) throw new Error('no texture generator is loaded');
-      return generatorTexture(parts.generator, crop4d);
+      if (!readsProjection(parts.generator)) return generatorTexture(parts.generator, crop4d);
+      const projected = await project();
+      try {
+        return generatorTexture(parts.generator, projected);
+      } finally {
+        projected.dispose();
+      }
     };
-    if (method === 'generator') return { texture: fromGenerator(), ms: Date.now() - started };
+    if (method === 'generator') return { texture: await fromGenerator(), ms: Date.now() - started };
     if (method === 'project') return { texture: await project(), ms: Date.now() - started };
     if (settings == null || parts.loss == null) throw new Error('optimize needs its settings and the loss');
-    const start = settings.start === 'generator' ? fromGenerator() : await project();
+    const start = settings.start === 'generator' ? await fromGenerator() : await project();
     try {
       const r = await optimizeTexture(start, crop4d, fitted.operator, parts.loss, settings);
       const optimize = { start: settings.start, steps: settings.steps, lossBefore: r.lossBefore, lossAfter: r.lossAfter };

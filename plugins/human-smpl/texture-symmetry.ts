@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import type { RetexConfig, TextureParts, TextureSymmetry } from '../../core/plugin';
 import { checkTextureSize } from '../../core/renderer/texel-taps';
 import type { BodyModelData } from './body/body-model-types';
@@ -227,12 +229,47 @@ interface Symmetry {
 
 const cache = new Map<string, Promise<Symmetry>>();
 
+/** Texture sizes whose built-in-body symmetry `npm run build` stores (the shipped configs' size). */
+export const PRECOMPUTED_SYMMETRY_SIZES: ReadonlyArray<readonly [number, number]> = [[64, 64]];
+
+/** Where the build stores the built-in body's symmetry at a texture size (next to the compiled code). */
+export function precomputedSymmetryFile(textureSize: readonly [number, number]): string {
+  return path.join(__dirname, 'symmetry', `builtin-${textureSize[0]}x${textureSize[1]}.bin`);
+}
+
+/**
+ * The built-in body's symmetry as `npm run build` stored it (int32 mirror then int32 part labels, each
+ * [Th*Tw]), or null when there is no such file: building it takes ~250 ms of every `retex run`'s time.
+ */
+function readPrecomputed(textureSize: readonly [number, number]): Symmetry | null {
+  const file = precomputedSymmetryFile(textureSize);
+  if (!fs.existsSync(file)) return null;
+  const n = textureSize[0] * textureSize[1];
+  const bytes = fs.readFileSync(file);
+  if (bytes.length !== 8 * n) return null;
+  const values = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  return { mirror: values.slice(0, n), parts: { labels: values.slice(n), names: HUMAN_PART_NAMES } };
+}
+
+/** The bytes {@link readPrecomputed} reads: the built-in body's symmetry at `textureSize`. */
+export function precomputedSymmetryBytes(textureSize: readonly [number, number]): Uint8Array {
+  const data = builtinBodyData();
+  const mirror = humanMirrorMap(data, textureSize);
+  const { labels } = humanParts(data, textureSize);
+  const out = new Int32Array(mirror.length + labels.length);
+  out.set(mirror);
+  out.set(labels, mirror.length);
+  return new Uint8Array(out.buffer);
+}
+
 function symmetry(config: RetexConfig, textureSize: readonly [number, number]): Promise<Symmetry> {
   const o = config.pluginOptions;
+  const builtin = (o.bodyModel ?? BUILTIN_BODY) === BUILTIN_BODY;
   const key = JSON.stringify([o.bodyModel ?? BUILTIN_BODY, o.bodyUvLayout ?? null, textureSize[0], textureSize[1]]);
   let entry = cache.get(key);
   if (entry === undefined) {
-    entry = bodyData(config).then((data) => ({ mirror: humanMirrorMap(data, textureSize), parts: humanParts(data, textureSize) }));
+    const stored = builtin ? readPrecomputed(textureSize) : null;
+    entry = stored != null ? Promise.resolve(stored) : bodyData(config).then((data) => ({ mirror: humanMirrorMap(data, textureSize), parts: humanParts(data, textureSize) }));
     cache.set(key, entry);
     // A failed load is not cached: the next call retries (e.g. after the file is fixed).
     entry.catch(() => cache.delete(key));

@@ -25,7 +25,7 @@ import { note, printFittedTable, printJson, printLine } from '../output';
 import { progressBar } from '../progress-bar';
 import type { CliServices } from '../services';
 import { defaultPreparedFolder, runPrepare } from './prepare';
-import { evaluationNetworks, runTrain } from './train';
+import { evaluationNetworks, generatorPriors, runTrain } from './train';
 import { identityRunConfig } from './train-identity';
 
 export interface CompareOptions {
@@ -127,10 +127,11 @@ async function trainVariant(services: CliServices, o: CompareOptions, v: Compare
   });
   const generator = await UNet.load(path.join(runDir, 'model'));
   try {
-    const rows = await evaluateGenerator({ textures: generatorSource(generator), items: test.items, pixels: test.pixels, size: test.plan.image, truth: test.truth, charts: test.charts, networks: test.networks });
+    const source = generatorSource(generator, await generatorPriors(services, await identityRunConfig(services, o), generator, prepared, test.charts));
+    const rows = await evaluateGenerator({ textures: source, items: test.items, pixels: test.pixels, size: test.plan.image, truth: test.truth, charts: test.charts, networks: test.networks });
     const shown = test.items.slice(0, o.samples);
     const photos = photosTensor(test, shown, 0);
-    const textures = generator.generate(photos, false);
+    const textures = source(photos, shown);
     try {
       await writeSamples(dir, await sampleImages(photos, textures, shown));
     } finally {

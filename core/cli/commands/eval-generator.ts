@@ -5,15 +5,16 @@ import { describeBackend, initBackend } from '../../backend/backend';
 import { writeFileAtomic } from '../../io/atomic-write';
 import { meanMetrics, type ImageMetrics } from '../../metrics/evaluate-textures';
 import { UNet } from '../../nn/unet';
+import { projectionPriors, readsProjection } from '../../run/generator-input';
 import { loadPreparedItems, readPreparePlan, readUvCharts } from '../../prepare/prepared-set';
 import { checkApart } from '../../train/run-folder';
 import { loadImageStore } from '../../train/identity/image-store';
-import { evaluateGenerator, generatorSource, loadTruthTextures, meanColourSource, writeSampleSheet } from '../../train/texture/generator-eval';
+import { evaluateGenerator, generatorSource, loadTruthTextures, meanColourSource, projectSource, writeSampleSheet } from '../../train/texture/generator-eval';
 import { note, printJson, printLine } from '../output';
 import { progressBar } from '../progress-bar';
 import type { CliServices } from '../services';
 import { findPreparedFolder } from './prepare';
-import { evaluationNetworks } from './train';
+import { evaluationNetworks, generatorPriors } from './train';
 import { identityRunConfig } from './train-identity';
 
 export interface EvalGeneratorOptions {
@@ -59,7 +60,8 @@ export function shippedGeneratorFolder(services: CliServices, category: string):
 
 /**
  * Scores a trained generator on every prepared image of a data folder (SSIM, mask-SSIM, CosSim,
- * CosSim-R, texture errors where the truth is known) beside the mean-colour baseline.
+ * CosSim-R, texture errors where the truth is known) beside the mean-colour baseline and, where the
+ * plugin can fill unseen texels, the project method.
  */
 export async function runEvalGenerator(services: CliServices, o: EvalGeneratorOptions): Promise<Record<string, unknown>> {
   const data = path.resolve(o.data);
@@ -77,9 +79,10 @@ export async function runEvalGenerator(services: CliServices, o: EvalGeneratorOp
   const generator = await UNet.load(model);
   const { networks, owned } = await evaluationNetworks(services, config);
   try {
-    if (generator.inputSize.join() !== plan.image.join() || generator.textureSize.join() !== plan.texture.join()) {
+    const imageSize = readsProjection(generator) ? plan.image : generator.inputSize;
+    if (imageSize.join() !== plan.image.join() || generator.textureSize.join() !== plan.texture.join()) {
       throw new Error(
-        `the generator in ${model} maps ${generator.inputSize.join('x')} images to ${generator.textureSize.join('x')} textures, ` +
+        `the generator in ${model} maps ${imageSize.join('x')} images to ${generator.textureSize.join('x')} textures, ` +
           `but ${preparedDir} holds ${plan.image.join('x')} images and ${plan.texture.join('x')} textures: prepare with --image/--texture to match`,
       );
     }
@@ -91,18 +94,32 @@ export async function runEvalGenerator(services: CliServices, o: EvalGeneratorOp
     const store = await loadImageStore(dataset, items.map((i) => dataset.samples(i.split)[i.index]), plan.image);
     const truth = await loadTruthTextures(items, plan.data, plan.texture);
     const charts = await readUvCharts(preparedDir);
+    const priors = await generatorPriors(services, config, generator, preparedDir, charts);
+    // The project method is the second baseline where the plugin can fill unseen texels.
+    const symmetry = services.textureSymmetry(config.category);
+    const projection = priors ?? (symmetry != null && charts != null ? await projectionPriors(symmetry, config, charts, plan.texture) : null);
     const common = { items, pixels: store.pixels, size: plan.image, truth, charts, networks };
-    bar?.start(2 * items.length, 0);
-    const rows = await evaluateGenerator({ ...common, textures: generatorSource(generator), onProgress: (d) => bar?.update(d) });
+    const sources = projection != null ? 3 : 2;
+    bar?.start(sources * items.length, 0);
+    const rows = await evaluateGenerator({ ...common, textures: generatorSource(generator, priors), onProgress: (d) => bar?.update(d) });
     const baseline = await evaluateGenerator({ ...common, textures: meanColourSource(plan.texture), onProgress: (d) => bar?.update(items.length + d) });
+    const projected =
+      projection != null ? await evaluateGenerator({ ...common, textures: projectSource(projection, plan.texture), onProgress: (d) => bar?.update(2 * items.length + d) }) : null;
     bar?.stop();
-    const summary = { model, prepared: preparedDir, images: items.length, generator: meanMetrics(rows), mean_colour_baseline: meanMetrics(baseline) };
+    const summary = {
+      model,
+      prepared: preparedDir,
+      images: items.length,
+      generator: meanMetrics(rows),
+      mean_colour_baseline: meanMetrics(baseline),
+      ...(projected != null && { project_baseline: meanMetrics(projected) }),
+    };
     if (o.out != null) {
       const out = path.resolve(o.out);
       await writeFileAtomic(path.join(out, 'metrics.json'), `${JSON.stringify({ ...summary, per_image: rows, per_image_baseline: baseline }, null, 1)}\n`);
       const shown = Array.from({ length: Math.min(8, items.length) }, (_, k) => Math.floor((k * items.length) / Math.min(8, items.length)));
       await writeSampleSheet(path.join(out, 'samples.png'), {
-        textures: generatorSource(generator),
+        textures: generatorSource(generator, priors),
         items: shown.map((i) => items[i]),
         pixels: shown.map((i) => store.pixels[i]),
         size: plan.image,
@@ -115,6 +132,7 @@ export async function runEvalGenerator(services: CliServices, o: EvalGeneratorOp
       formatMetricTable([
         ['generator', summary.generator],
         ['mean colour', summary.mean_colour_baseline],
+        ...(summary.project_baseline != null ? [['project', summary.project_baseline] as [string, Record<string, number>]] : []),
       ]).forEach((l) => printLine(l));
     }
     return summary;
@@ -126,7 +144,7 @@ export async function runEvalGenerator(services: CliServices, o: EvalGeneratorOp
 
 export function evalGeneratorCommand(services: CliServices): Command {
   return new Command('eval-generator')
-    .description('score a trained texture generator on a prepared data folder (SSIM, mask-SSIM, CosSim, CosSim-R, texture errors) beside the mean-colour baseline')
+    .description('score a trained texture generator on a prepared data folder (SSIM, mask-SSIM, CosSim, CosSim-R, texture errors) beside the mean-colour and project baselines')
     .requiredOption('-c, --category <name>', 'category (human, bird)')
     .requiredOption('-d, --data <dir>', 'data folder (prepared with retex prepare)')
     .option('-m, --model <dir>', "the model folder retex train wrote (<run>/model); default: the category's shipped generator")

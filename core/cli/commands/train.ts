@@ -11,7 +11,9 @@ import type { RetexConfig } from '../../plugin';
 import { loadPreparedItems, readPreparePlan, readUvCharts, type PreparePlan } from '../../prepare/prepared-set';
 import { checkApart } from '../../train/run-folder';
 import { trainTextureGenerator, type TextureTrainPlan } from '../../train/texture/texture-trainer';
-import { nonNegativeInt, nonNegativeNumber, parsePxK, positiveInt, positiveNumber, unitInterval } from '../arg-parsers';
+import { nonNegativeInt, nonNegativeNumber, oneOf, parsePxK, positiveInt, positiveNumber, unitInterval } from '../arg-parsers';
+import { GENERATOR_INPUTS, type GeneratorInput, type TextureGenerator } from '../../interfaces/texture-generator';
+import { projectionPriors, readsProjection, type ProjectionPriors } from '../../run/generator-input';
 import { note, printJson, printLine } from '../output';
 import { progressBar } from '../progress-bar';
 import type { CliServices } from '../services';
@@ -35,6 +37,8 @@ export interface TrainCommandOptions {
   readonly lr?: number;
   readonly weightDecay?: number;
   readonly width?: number;
+  /** What the U-Net reads (`--generator-input`). */
+  readonly generatorInput?: GeneratorInput;
   readonly seed: number;
   readonly workers?: number;
   readonly checkpointEvery: number;
@@ -78,7 +82,9 @@ async function trainRunConfig(services: CliServices, o: TrainCommandOptions, pre
     image: { height: prepared.image[0], width: prepared.image[1] },
     texture: { height: prepared.texture[0], width: prepared.texture[1] },
     renderer: { sampling: prepared.sampling },
-    ...(o.width != null && { textureGenerator: { width: o.width } }),
+    ...((o.width != null || o.generatorInput != null) && {
+      textureGenerator: { ...(o.width != null && { width: o.width }), ...(o.generatorInput != null && { input: o.generatorInput }) },
+    }),
     loss: lossSection(base, o.loss, o.referenceTextures),
     ...o.overrides,
   });
@@ -175,6 +181,7 @@ export async function runTrain(services: CliServices, o: TrainCommandOptions): P
   let started = false;
   try {
     if (!(generator instanceof UNet)) throw new Error(`retex train trains the 'unet' texture generator, not '${config.textureGenerator.type}'`);
+    const charts = await readUvCharts(preparedDir);
     const result = await trainTextureGenerator({
       plan,
       out,
@@ -188,7 +195,8 @@ export async function runTrain(services: CliServices, o: TrainCommandOptions): P
       loss,
       generator,
       networks,
-      charts: await readUvCharts(preparedDir),
+      charts,
+      priors: await generatorPriors(services, config, generator, preparedDir, charts),
       onNote: note,
       onLoad: (done, total) => {
         if (done === 1) loadBar?.start(total, done);
@@ -227,6 +235,22 @@ export async function runTrain(services: CliServices, o: TrainCommandOptions): P
   }
 }
 
+/**
+ * What a generator that reads projections needs on a prepared folder (its UV charts, the plugin's
+ * texture symmetry); null for a generator that reads photos.
+ */
+export async function generatorPriors(
+  services: CliServices,
+  config: RetexConfig,
+  generator: TextureGenerator,
+  preparedDir: string,
+  charts: Float32Array | null,
+): Promise<ProjectionPriors | null> {
+  if (!readsProjection(generator)) return null;
+  if (charts == null) throw new Error(`${preparedDir} holds no UV chart mask, which a generator reading projections needs: prepare the folder again`);
+  return projectionPriors(services.textureSymmetry(config.category), config, charts, generator.textureSize);
+}
+
 function supervision(value: string): TrainLoss {
   if (!(TRAIN_LOSSES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${TRAIN_LOSSES.join(', ')}, got '${value}'`);
   return value as TrainLoss;
@@ -252,6 +276,7 @@ export function trainCommand(services: CliServices): Command {
     .option('--lr <x>', 'Adam learning rate (default 1e-4)', positiveNumber)
     .option('--weight-decay <x>', 'Adam L2 weight decay (default 1e-5)', nonNegativeNumber)
     .option('--width <x>', 'U-Net width multiplier (1 = the paper)', widthMultiplier)
+    .option('--generator-input <what>', "what the U-Net reads: photo (the paper) or projection (the project method's texture)", oneOf(GENERATOR_INPUTS))
     .option('--init <dir>', "start from this model folder's weights (a retex train model/, e.g. to train a generator further) instead of random ones")
     .option('--seed <n>', 'seed of the batches and backgrounds', nonNegativeInt, 0)
     .option('--backgrounds <dir>', "folder of background photos (default: the data set's own, subjects removed)")

@@ -5,6 +5,7 @@ import { writeTensorPng } from '../../io/image-io';
 import { evaluateTextures, type EvaluationNetworks, type ImageMetrics } from '../../metrics/evaluate-textures';
 import { resizeTextureArea } from '../../metrics/texture-error';
 import type { TextureGenerator } from '../../interfaces/texture-generator';
+import { generatorInputs, type ProjectionPriors } from '../../run/generator-input';
 import { resolveInside } from '../../synth/ground-truth';
 import type { PreparedItem, LoadedItem } from '../../prepare/prepared-set';
 
@@ -63,9 +64,10 @@ export function photoBatch(pixels: readonly Uint8Array[], size: readonly [number
 /** Textures for a batch of photos (float32 [B,H,W,3] in [-1,1]) -> float32 [B,Th,Tw,3]; the caller disposes them. */
 export type TextureSource = (photos: tf.Tensor4D, items: readonly LoadedItem[]) => tf.Tensor4D;
 
-/** A generator's textures in inference mode. */
-export function generatorSource(generator: TextureGenerator): TextureSource {
-  return (photos) => generator.generate(photos, false);
+/** A generator's textures in inference mode (`priors`: for a generator that reads projections). */
+export function generatorSource(generator: TextureGenerator, priors: ProjectionPriors | null = null): TextureSource {
+  return (photos, items) =>
+    tf.tidy(() => generator.generate(generatorInputs(generator, photos, items.map((i) => i.renderOperator), priors), false));
 }
 
 /**
@@ -79,6 +81,11 @@ export function meanColourSource(textureSize: readonly [number, number]): Textur
       const mean = tf.div(tf.sum(tf.mul(photos, masks), [1, 2], true), tf.maximum(tf.sum(masks, [1, 2], true), 1));
       return tf.tile(mean, [1, textureSize[0], textureSize[1], 1]) as tf.Tensor4D;
     });
+}
+
+/** The `project` method's textures (the baseline a generator that reads projections starts from). */
+export function projectSource(priors: ProjectionPriors, textureSize: readonly [number, number]): TextureSource {
+  return (photos, items) => generatorInputs({ input: 'projection', inputSize: textureSize }, photos, items.map((i) => i.renderOperator), priors);
 }
 
 /** What {@link evaluateGenerator} scores. */

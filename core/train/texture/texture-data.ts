@@ -71,6 +71,8 @@ export interface TextureBatchSource {
   readonly items: readonly LoadedItem[];
   /** uint8 [H*W*3] per item. */
   readonly pixels: readonly Uint8Array[];
+  /** What the generator reads per item when it is not the photo: projected textures, float32 [Th*Tw*3] in [-1,1]. */
+  readonly generatorInputs?: { readonly size: readonly [number, number]; readonly values: readonly Float32Array[] };
   readonly backgrounds: readonly Uint8Array[];
   readonly size: readonly [number, number];
   /** Reference textures of the face term (0: no `referenceIndices`). */
@@ -83,8 +85,9 @@ export interface TextureBatchSource {
 /**
  * One training batch as host tensors: the photos, their render taps, a background per sample (a random
  * background, mirrored half the time), the face term's reference texture indices and the cached features.
- * With `crossView` > 0, that share of the samples (drawn per sample) also gets `generatorImages`: the
- * generator then reads another photo of the sample's identity from the same batch, and the texture it makes
+ * `generatorImages` holds what the generator reads when that is not the batch's photos: the source's
+ * `generatorInputs`, and with `crossView` > 0, for that share of the samples (drawn per sample), another
+ * photo of the sample's identity from the same batch (or its generator input): the texture made from it
  * is rendered in this sample's pose and judged against this sample's photo, so the parts of a subject
  * one photo never shows are supervised by the photos that show them. Samples whose identity has no
  * other photo in the batch keep their own.
@@ -117,14 +120,17 @@ export function assembleBatch(source: TextureBatchSource, indices: readonly numb
     );
     references[i] = source.referenceCount > 0 ? Math.floor(random() * source.referenceCount) : 0;
   });
-  const generatorImages = crossView > 0 ? crossViewImages(source, indices, images, random, crossView) : null;
+  const readFrom = crossView > 0 ? crossViewPartners(source, indices, random, crossView) : indices.map((_, i) => i);
+  const inputs = source.generatorInputs;
+  const generatorImages = inputs != null ? stack(readFrom.map((j) => inputs.values[indices[j]])) : crossView > 0 ? rows(images, readFrom) : null;
+  const inputShape = inputs?.size ?? [h, w];
   const batch: Record<string, HostBatch[string]> = {
     images: { values: images, shape: [n, h, w, 3], dtype: 'float32' },
     taps: { values: taps, shape: [n, h * w * k], dtype: 'int32' },
     tapWeights: { values: weights, shape: [n, h * w * k], dtype: 'float32' },
     backgrounds: { values: backgrounds, shape: [n, h, w, 3], dtype: 'float32' },
   };
-  if (generatorImages != null) batch.generatorImages = { values: generatorImages, shape: [n, h, w, 3], dtype: 'float32' };
+  if (generatorImages != null) batch.generatorImages = { values: generatorImages, shape: [n, ...inputShape, 3], dtype: 'float32' };
   if (source.referenceCount > 0) batch.referenceIndices = { values: references, shape: [n], dtype: 'int32' };
   for (const [term, perImage] of source.features) {
     const shapes = source.featureShapes.get(term) ?? [];
@@ -138,16 +144,27 @@ export function assembleBatch(source: TextureBatchSource, indices: readonly numb
   return batch;
 }
 
-/** The generator's inputs of a cross-view batch: per sample, with probability `share`, another photo of its identity. */
-function crossViewImages(source: TextureBatchSource, indices: readonly number[], images: Float32Array, random: () => number, share: number): Float32Array {
-  const size = images.length / indices.length;
-  const out = Float32Array.from(images);
-  indices.forEach((idx, i) => {
-    if (random() >= share) return;
+/** Per sample, the batch position whose photo the generator reads: another photo of its identity with probability `share`. */
+function crossViewPartners(source: TextureBatchSource, indices: readonly number[], random: () => number, share: number): number[] {
+  return indices.map((idx, i) => {
+    if (random() >= share) return i;
     const others = indices.map((_, j) => j).filter((j) => source.items[indices[j]].identity === source.items[idx].identity && indices[j] !== idx);
-    if (others.length === 0) return;
-    const j = others[Math.floor(random() * others.length)];
-    out.set(images.subarray(j * size, (j + 1) * size), i * size);
+    return others.length === 0 ? i : others[Math.floor(random() * others.length)];
   });
+}
+
+/** Rows `order` of a batch's values (equal-sized samples), as a new batch. */
+function rows(values: Float32Array, order: readonly number[]): Float32Array {
+  const size = values.length / order.length;
+  const out = new Float32Array(values.length);
+  order.forEach((j, i) => out.set(values.subarray(j * size, (j + 1) * size), i * size));
   return out;
 }
+
+/** Equal-sized samples as one batch. */
+function stack(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.length * parts[0].length);
+  parts.forEach((p, i) => out.set(p, i * p.length));
+  return out;
+}
+

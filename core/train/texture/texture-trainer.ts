@@ -20,6 +20,7 @@ import { loadImageStore } from '../identity/image-store';
 import { checkRunPlan, LOG_FILE, PLAN_FILE, trimRunLog, type RunFolderOptions, type RunResult } from '../run-folder';
 import type { TaskSpec } from '../train-task';
 import { evaluateGenerator, generatorSource, loadTruthTextures, writeSampleSheet } from './generator-eval';
+import { projectionInput, readsProjection, type ProjectionPriors } from '../../run/generator-input';
 import { assembleBatch, loadBackgroundPhotos, removeSubject, type FeatureCache } from './texture-data';
 
 /** The optimisation settings of a generator run (the method's recipe by default). */
@@ -96,6 +97,8 @@ export interface TextureTrainOptions extends RunFolderOptions<TextureStepReport>
   readonly networks: EvaluationNetworks;
   /** float32 [Th*Tw] UV chart mask (texture errors), or null. */
   readonly charts: Float32Array | null;
+  /** The category's UV charts and symmetry, for a generator that reads projections (else null). */
+  readonly priors: ProjectionPriors | null;
 }
 
 /** How a run ended. */
@@ -124,6 +127,13 @@ export function holdOutIdentities(items: readonly LoadedItem[], count: number): 
     return c < VALIDATION_IMAGES_PER_IDENTITY;
   });
   return { train: items.filter((i) => i.identity >= 0 && !held.has(i.identity)), validation };
+}
+
+/** Each training photo carried into UV space (the input of a generator that reads projections), computed once. */
+function projections(items: readonly LoadedItem[], pixels: readonly Uint8Array[], priors: ProjectionPriors | null, note: (line: string) => void): Float32Array[] {
+  if (priors == null) throw new Error("the generator reads projected textures: it needs the category's UV charts and texture symmetry");
+  note(`projecting ${items.length} photos into UV space (the generator's input)`);
+  return items.map((item, i) => projectionInput(item.renderOperator.taps, Float32Array.from(pixels[i], (v) => v / 127.5 - 1), priors));
 }
 
 /** The photos' features of every feature term, computed once (the networks are frozen). */
@@ -189,7 +199,11 @@ export async function trainTextureGenerator(options: TextureTrainOptions): Promi
   note(`caching the photos' features of ${options.loss.featureTerms().map((t) => t.id).join(', ') || 'no feature term'}`);
   const { features, shapes } = cacheFeatures(options.loss, trainPixels, plan.image);
   const face = options.loss.term('face') as { referenceCount?: number } | undefined;
+  const generatorInputs = readsProjection(options.generator)
+    ? { size: options.generator.inputSize, values: projections(train, trainPixels, options.priors, note) }
+    : undefined;
   const source = {
+    generatorInputs,
     items: train,
     pixels: trainPixels,
     backgrounds,
@@ -202,7 +216,7 @@ export async function trainTextureGenerator(options: TextureTrainOptions): Promi
   const validate = async (weights: ReadonlyMap<string, Float32Array>, step: number): Promise<Record<string, number>> => {
     setHostWeights(options.generator, weights);
     const rows: ImageMetrics[] = await evaluateGenerator({
-      textures: generatorSource(options.generator),
+      textures: generatorSource(options.generator, options.priors),
       items: validation,
       pixels: valPixels,
       size: plan.image,
@@ -213,7 +227,7 @@ export async function trainTextureGenerator(options: TextureTrainOptions): Promi
     // One image of each of the first held-out identities.
     const shown = validation.map((_, i) => i).filter((i) => i % VALIDATION_IMAGES_PER_IDENTITY === 0).slice(0, SHEET_ROWS);
     await writeSampleSheet(path.join(out, 'validation-samples.png'), {
-      textures: generatorSource(options.generator),
+      textures: generatorSource(options.generator, options.priors),
       items: shown.map((i) => validation[i]),
       pixels: shown.map((i) => valPixels[i]),
       size: plan.image,

@@ -88,6 +88,34 @@ describe('core/nn/unet', () => {
     }
   });
 
+  it("'projection' input: reads textures, starts as the identity, learns a correction, reloads as one", async () => {
+    expect(() => new UNet({ ...TINY, input: 'projection' })).to.throw(/inputSize must equal textureSize \[16,16\]/);
+    expect(() => new UNet({ ...TINY, input: 'pixels' as 'photo' })).to.throw(/input must be one of photo, projection/);
+    const net = new UNet({ ...TINY, inputSize: [16, 16], input: 'projection' });
+    const projected = tf.tensor4d(randomArray(2 * 16 * 16 * 3, 5).map((v) => 0.9 * v), [2, 16, 16, 3]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'retex-unet-'));
+    try {
+      const untrained = net.generate(projected, false);
+      assertClose(untrained, projected.dataSync() as Float32Array, { atol: 1e-5, what: 'an untrained projection U-Net returns its input' });
+      // The correction's layer gets a gradient (it starts at zero, so it can move).
+      const vars = net.trainableVariables();
+      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(net.generate(projected, true), projected)) as tf.Scalar, vars);
+      const outKernel = net.namedVariables().find((v) => v.path === 'unet/out/kernel')!.variable;
+      const g = grads[outKernel.name];
+      expect(tf.tidy(() => g.abs().max().dataSync()[0])).to.be.greaterThan(0);
+      tf.dispose(Object.values(grads));
+      await net.save(dir);
+      const loaded = await UNet.load(dir);
+      expect(loaded.input).to.equal('projection');
+      loaded.dispose();
+      untrained.dispose();
+    } finally {
+      projected.dispose();
+      net.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('saves atomically to a directory and loads back the same network', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'retex-unet-'));
     const net = new UNet({ ...TINY, seed: 7 });

@@ -4,7 +4,15 @@ import { uvChartMask } from '../../../core/renderer/uv-texels';
 import { builtinBodyData } from '../../../plugins/human-smpl/builtin-body/builtin-body';
 import { humanSmplPlugin } from '../../../plugins/human-smpl/index';
 import { texelSurface } from '../../../plugins/human-smpl/synth/texel-surface';
-import { HUMAN_PART_NAMES, HUMAN_TEXTURE_SYMMETRY } from '../../../plugins/human-smpl/texture-symmetry';
+import * as fs from 'fs';
+import {
+  HUMAN_PART_NAMES,
+  HUMAN_TEXTURE_SYMMETRY,
+  humanMirrorMap,
+  humanParts,
+  PRECOMPUTED_SYMMETRY_SIZES,
+  precomputedSymmetryFile,
+} from '../../../plugins/human-smpl/texture-symmetry';
 import { expectNoTensorLeak } from '../../helpers/tensors';
 
 const config = (pluginOptions: Record<string, unknown> = { bodyModel: 'builtin' }): RetexConfig => ({ pluginOptions }) as unknown as RetexConfig;
@@ -96,6 +104,18 @@ describe('plugins/human-smpl/texture-symmetry', () => {
     const p = await HUMAN_TEXTURE_SYMMETRY.parts(config(), [64, 64]);
     p.labels.fill(7);
     expect((await HUMAN_TEXTURE_SYMMETRY.parts(config(), [64, 64])).labels.some((l) => l === -1)).to.equal(true);
+  });
+
+  it('the symmetry `npm run build` stores for the built-in body is the computed one, and is what the plugin returns', async () => {
+    for (const size of PRECOMPUTED_SYMMETRY_SIZES) {
+      const file = precomputedSymmetryFile(size);
+      expect(fs.existsSync(file), `${file} (written by npm run build)`).to.equal(true);
+      const stored = new Int32Array(new Uint8Array(fs.readFileSync(file)).buffer);
+      const n = size[0] * size[1];
+      expect(Array.from(stored.subarray(0, n))).to.deep.equal(Array.from(humanMirrorMap(data, size)));
+      expect(Array.from(stored.subarray(n))).to.deep.equal(Array.from(humanParts(data, size).labels));
+      expect(Array.from(await HUMAN_TEXTURE_SYMMETRY.mirror(config(), size))).to.deep.equal(Array.from(stored.subarray(0, n)));
+    }
   });
 
   it('a licensed body without its UV layout is refused with a message naming bodyUvLayout', async () => {
