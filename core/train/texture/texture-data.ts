@@ -167,4 +167,3 @@ function stack(parts: readonly Float32Array[]): Float32Array {
   parts.forEach((p, i) => out.set(p, i * p.length));
   return out;
 }
-

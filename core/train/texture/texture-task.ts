@@ -33,7 +33,8 @@ export interface TexturePass {
  * Batch: `images` float32 [B,H,W,3] in [-1,1]; `taps` int32 [B,H*W*K] and `tapWeights` float32 [B,H*W*K]
  * (each image's render operator, see `DenseTaps`); `backgrounds` float32 [B,H,W,3] in [-1,1]; optional
  * `referenceIndices` int32 [B] (face term), cached photo features `feature:<term>:<stage>` [B,...] and
- * `generatorImages` [B,H,W,3] (cross-view training: what the generator reads instead of `images`).
+ * `generatorImages` [B,Hg,Wg,3] (what the generator reads instead of `images`: the projected textures of a
+ * generator that reads projections, or another photo of the identity in cross-view training).
  */
 export class TextureTask implements TrainTask {
   private operator: SparseRenderOperator | null = null;
