@@ -45,15 +45,14 @@ export const CORE_IMPLEMENTATIONS: ImplementationTable = {
       create: async ({ config, options }) => {
         if (typeof options.weights === 'string') {
           const net = await UNet.load(options.weights);
-          const [what, [h, w], [eh, ew]] =
-            net.input === 'projection'
-              ? ['textures', net.textureSize, [config.texture.height, config.texture.width]]
-              : ['images', net.inputSize, [config.image.height, config.image.width]];
+          // A U-Net that reads projections takes textures; one that reads photos, images.
+          const key = net.input === 'projection' ? 'texture' : 'image';
+          const [h, w] = net.inputSize;
+          const { height: eh, width: ew } = config[key];
           if (h !== eh || w !== ew) {
-            const key = what === 'images' ? 'image' : 'texture';
             net.dispose();
             throw new Error(
-              `the U-Net in ${options.weights} takes ${h}x${w} ${what} but the config's ${key} is ` +
+              `the U-Net in ${options.weights} takes ${h}x${w} ${key}s but the config's ${key} is ` +
                 `${eh}x${ew}: set "${key}" to match, or train new weights`,
             );
           }

@@ -26,7 +26,7 @@ export async function projectionPriors(
   textureSize: readonly [number, number],
 ): Promise<ProjectionPriors> {
   if (symmetry == null) {
-    throw new Error(`the '${config.category}' plugin gives no texture symmetry, which a generator that reads projected textures needs`);
+    throw new Error(`the '${config.category}' plugin gives no texture symmetry, which the project method (and a generator that reads its textures) needs`);
   }
   return { chartMask, mirror: await symmetry.mirror(config, textureSize), parts: await symmetry.parts(config, textureSize) };
 }

@@ -2,8 +2,8 @@ import { tf } from '../backend/tf';
 import type { AlignedMesh } from '../interfaces/mesh';
 import type { SparseRenderOperator } from '../renderer/render-operator';
 import { uvChartMask } from '../renderer/uv-texels';
+import { projectionInput, projectionPriors } from './generator-input';
 import type { PhotoRunnerParts } from './photo-runner';
-import { projectTexture } from './project-texture';
 
 /**
  * The `project` method for one photo: the photo's pixels back through the render operator, unseen
@@ -17,15 +17,8 @@ export async function projectedTexture(
   operator: SparseRenderOperator,
   crop: tf.Tensor3D,
 ): Promise<tf.Tensor4D> {
-  if (parts.symmetry == null) throw new Error(`the '${parts.config.category}' plugin gives no texture symmetry, which the project method needs`);
   const [th, tw] = parts.textureSize;
-  const { texture } = projectTexture({
-    operator,
-    photo: (await crop.data()) as Float32Array,
-    foreground: aligned.mask,
-    chartMask: uvChartMask(aligned.mesh, parts.textureSize),
-    mirror: await parts.symmetry.mirror(parts.config, parts.textureSize),
-    parts: await parts.symmetry.parts(parts.config, parts.textureSize),
-  });
+  const priors = await projectionPriors(parts.symmetry, parts.config, uvChartMask(aligned.mesh, parts.textureSize), parts.textureSize);
+  const texture = projectionInput(operator.taps, (await crop.data()) as Float32Array, priors, aligned.mask);
   return tf.tensor4d(texture, [1, th, tw, 3]);
 }

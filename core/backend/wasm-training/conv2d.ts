@@ -1,9 +1,9 @@
 /**
  * `Conv2D` for the wasm backend: the hand-written SIMD kernel `simd/conv2d.wat` where it applies
  * (float32, channels last, at least 8 input and output channels; output channels padded to a
- * multiple of 8), the stock XNNPACK convolution otherwise. The SIMD kernel is 10-40% faster than XNNPACK on the U-Net's layers (it keeps a 4 x 8 output
- * tile in registers over all taps and channels); the input gradient (`conv2d-backprop-input`) runs
- * through this kernel too.
+ * multiple of 8), the stock XNNPACK convolution otherwise. The SIMD kernel is 10-40% faster than
+ * XNNPACK on the U-Net's layers (it keeps a 4 x 8 output tile in registers over all taps and channels);
+ * the input gradient (`conv2d-backprop-input`) runs through this kernel too.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
