@@ -8,10 +8,12 @@
  * padding, then convolved with 'valid' padding. That wastes the stride's zeros (4x the work at
  * stride 2), so strided, undilated gradients are split into stride-phases instead: each phase is a
  * stride-1 convolution of dy with its share of the filter taps. The stock kernel is a scalar loop
- * about 13x slower than the stride-1 path.
+ * about 13x slower than the stride-1 path. Gradients into fewer than 8 channels (an RGB stem) have a
+ * kernel of their own (`conv2d-narrow-input-grad`).
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
+import { narrowInputGradEligible, narrowInputGradient } from './conv2d-narrow-input-grad';
 import { copyRuns } from './copy-runs';
 import {
   convInfoForDy,
@@ -195,6 +197,10 @@ export function conv2dInputGradient(
   const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
   if (dy.shape.join(',') !== expected.join(',')) {
     throw new Error(`Conv2DBackpropInput: dy has shape [${dy.shape}] but the convolution outputs [${expected}]`);
+  }
+  if (narrowInputGradEligible(info)) {
+    const narrow = narrowInputGradient(backend, dy, filter, info);
+    if (narrow != null) return narrow;
   }
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const spanH = (info.filterHeight - 1) * dh;

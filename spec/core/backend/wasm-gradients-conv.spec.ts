@@ -43,6 +43,9 @@ const CONV_CASES: ConvCase[] = [
   // gradient of 12 channels (its convolution has 12 outputs) at stride 2.
   { hw: [9, 7], k: 3, stride: 1, pad: 'same', channels: [16, 12] },
   { hw: [10, 8], k: 3, stride: 2, pad: 'same', channels: [12, 16] },
+  // A ResNet stem (RGB, 7x7 stride 2, padding 3): its input gradient runs the narrow kernel, as do the
+  // 3 -> 4 channel cases above.
+  { hw: [20, 14], k: 7, stride: 2, pad: [[0, 0], [3, 3], [3, 3], [0, 0]], channels: [3, 16], batch: 3 },
 ];
 
 function describeCase(c: ConvCase): string {

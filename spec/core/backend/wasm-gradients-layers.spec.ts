@@ -47,7 +47,8 @@ describe('core/backend/wasm-training: layer gradients match cpu', () => {
 
   const POOLS = [[2, 2, 'valid'], [2, 2, 'same'], [3, 2, 'same'], [3, 1, 'same'], [3, 2, 'valid']] as const;
   for (const [size, stride, pad] of POOLS) {
-    for (const shape of [[2, 7, 5, 3], [1, 4, 6, 1], [2, 8, 4, 2]]) {
+    // Channels in fours take the SIMD kernel (simd/max-pool-grad.wat), the others the scalar loop.
+    for (const shape of [[2, 7, 5, 3], [1, 4, 6, 1], [2, 8, 4, 2], [2, 7, 6, 4], [1, 9, 8, 8]]) {
       it(`maxPool and avgPool ${size}x${size} stride ${stride} ${pad} on [${shape}]`, async () => {
         await expectGradParity((x) => tf.maxPool(x as tf.Tensor4D, size, stride, pad), [{ shape }], {
           what: `maxPool ${size}/${stride} ${pad}`,
@@ -58,6 +59,14 @@ describe('core/backend/wasm-training: layer gradients match cpu', () => {
       });
     }
   }
+
+  it('maxPool gradient with ties (relu zeros) goes to the first maximum of each window, in fours and not', async () => {
+    for (const c of [4, 3]) {
+      await expectGradParity((x) => tf.maxPool(tf.relu(tf.sub(x, 0.4)) as tf.Tensor4D, 3, 2, 'same'), [{ shape: [2, 9, 7, c] }], {
+        what: `maxPool with ties, ${c} channels`,
+      });
+    }
+  });
 
   it('global average pooling, dense layer and softmax cross-entropy (classifier head)', async () => {
     const labels = tf.tidy(() => tf.oneHot(tf.tensor1d([1, 4, 0], 'int32'), 5).dataSync());
