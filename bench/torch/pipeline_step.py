@@ -3,6 +3,8 @@
 
 One step, as the authors' code runs it (and as `retex train` does):
   photos [B,3,H,W] in [-1,1] -> U-Net (train mode) -> texture [B,3,Th,Tw]
+     (with --generator-input projection, as retex's shipped generators: the U-Net reads the photo already
+     projected into the texture, [B,3,Th,Tw] from --generator-images, and outputs tanh(atanh(it) + U-Net))
   -> render: torch.sparse.mm with a fixed sparse matrix [B*H*W, B*Th*Tw] (one nonzero per covered pixel and
      tap: the authors' render tensor, block-diagonal over the batch) applied to the texels [B*Th*Tw, 3]
   -> composite over the backgrounds (rendering * mask + background * (1 - mask))
@@ -62,7 +64,7 @@ def median_ms(fn, runs):
     return statistics.median(times)
 
 
-def time_stages(unet, net, matrix, images, backgrounds, mask, targets, fmt, a, runs):
+def time_stages(unet, net, matrix, reads, backgrounds, mask, targets, fmt, a, runs):
     """The step's parts alone, with linear surrogate losses where the step's loss is elsewhere."""
     b, (h, w), (th, tw) = a.batch, a.image_size, a.texture
     gen = torch.Generator().manual_seed(7)
@@ -72,7 +74,7 @@ def time_stages(unet, net, matrix, images, backgrounds, mask, targets, fmt, a, r
     def unet_part():
         for q in unet.parameters():
             q.grad = None
-        (unet(images) * probe).sum().backward()
+        (unet(reads) * probe).sum().backward()
 
     def render_part():
         texture = probe.detach().clone().requires_grad_(True)
@@ -97,6 +99,8 @@ def main():
     p.add_argument('--image-size', type=int, nargs=2, default=[128, 64], metavar=('H', 'W'))
     p.add_argument('--texture', type=int, nargs=2, default=[64, 64], metavar=('TH', 'TW'))
     p.add_argument('--unet-width', type=float, default=0.25)
+    p.add_argument('--generator-input', choices=['photo', 'projection'], default='photo')
+    p.add_argument('--generator-images', help='float32 [B,Th,Tw,3] in [-1,1]: what a projection U-Net reads')
     p.add_argument('--taps-per-pixel', type=int, default=1, choices=[1, 4])
     p.add_argument('--reid-depth', type=int, default=18)
     p.add_argument('--reid-width', type=float, default=0.25)
@@ -116,6 +120,11 @@ def main():
     torch.set_num_threads(a.threads)
     b, (h, w), (th, tw), k = a.batch, a.image_size, a.texture, a.taps_per_pixel
     images_nhwc = load(a.images, '<f4', (b, h, w, 3))
+    projection = a.generator_input == 'projection'
+    if projection and not a.generator_images:
+        raise SystemExit('--generator-input projection needs --generator-images')
+    reads_nchw = (torch.from_numpy(load(a.generator_images, '<f4', (b, th, tw, 3))).permute(0, 3, 1, 2).contiguous()
+                  if projection else None)
     backgrounds_nhwc = load(a.backgrounds, '<f4', (b, h, w, 3))
     taps = load(a.taps, '<i4', (b, h * w * k))
     weights = load(a.tap_weights, '<f4', (b, h * w * k))
@@ -134,7 +143,7 @@ def main():
     for name in candidates:
         fmt = formats[name]
         torch.manual_seed(0)
-        unet = UNet(a.unet_width, (th, tw)).to(memory_format=fmt).train()
+        unet = UNet(a.unet_width, (th, tw), projection).to(memory_format=fmt).train()
         trunk = Trunk(a.reid_depth, a.reid_width, a.reid_last_stride).eval()
         for q in trunk.parameters():
             q.requires_grad_(False)
@@ -143,6 +152,7 @@ def main():
         trunk_params = sum(q.numel() for q in trunk.parameters())
         opt = torch.optim.Adam(unet.parameters(), lr=a.lr, weight_decay=a.weight_decay)
         images = images_nchw.contiguous(memory_format=fmt)
+        reads = reads_nchw.contiguous(memory_format=fmt) if projection else images
         backgrounds = backgrounds_nchw.contiguous(memory_format=fmt)
         mask = mask_nchw.contiguous(memory_format=fmt)
         with torch.no_grad():
@@ -150,7 +160,7 @@ def main():
 
         def step():
             opt.zero_grad(set_to_none=True)
-            texture = unet(images)
+            texture = unet(reads)
             texels = texture.permute(0, 2, 3, 1).reshape(b * th * tw, 3)
             rendering = torch.sparse.mm(matrix, texels).view(b, h, w, 3).permute(0, 3, 1, 2).contiguous(memory_format=fmt)
             composited = rendering * mask + backgrounds * (1 - mask)
@@ -169,7 +179,7 @@ def main():
             times.append((time.perf_counter() - t0) * 1000)
         results[name] = {'times': times, 'loss': loss}
         if a.stages:
-            results[name]['stages'] = time_stages(unet, net, matrix, images, backgrounds, mask, targets, fmt, a, max(3, a.steps))
+            results[name]['stages'] = time_stages(unet, net, matrix, reads, backgrounds, mask, targets, fmt, a, max(3, a.steps))
         del unet, trunk, net, opt, targets
 
     best = min(results, key=lambda n: statistics.median(results[n]['times']))

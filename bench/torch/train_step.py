@@ -39,10 +39,13 @@ class DoubleConv(nn.Module):
 
 
 class UNet(nn.Module):
-    def __init__(self, width, texture_size):
+    def __init__(self, width, texture_size, projection=False):
         super().__init__()
         ch = [scaled(c, width) for c in (64, 128, 256, 512, 512)]
         self.texture_size = texture_size
+        # projection: the input is a texture (the photo projected into it) and the output is that input plus
+        # a learnt correction, tanh(atanh(input) + out), with `out` starting at zero (retex's input: 'projection')
+        self.projection = projection
         self.down = nn.ModuleList([DoubleConv(3, ch[0])] + [DoubleConv(ch[i - 1], ch[i]) for i in range(1, 5)])
         up_out = [ch[2], ch[1], ch[0], ch[0]]
         carried = ch[4]
@@ -52,8 +55,11 @@ class UNet(nn.Module):
             carried = up_out[i]
         self.up = nn.ModuleList(ups)
         self.out = nn.Conv2d(carried, 3, 1, bias=True)
+        if projection:
+            nn.init.zeros_(self.out.weight)
 
     def forward(self, x):
+        source = x
         skips = []
         for i, block in enumerate(self.down):
             if i > 0:
@@ -64,7 +70,8 @@ class UNet(nn.Module):
             skip = skips[3 - i]
             x = F.interpolate(x, size=skip.shape[2:], mode='bilinear', align_corners=True)
             x = block(torch.cat([x, skip], 1))
-        x = torch.tanh(self.out(x))
+        x = self.out(x)
+        x = torch.tanh(x + torch.atanh(source.clamp(-0.999, 0.999))) if self.projection else torch.tanh(x)
         if tuple(x.shape[2:]) != tuple(self.texture_size):
             x = F.interpolate(x, size=self.texture_size, mode='bilinear', align_corners=True)
         return x

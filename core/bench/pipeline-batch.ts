@@ -91,7 +91,16 @@ export function pipelineHostBatch(o: ResolvedPipelineTaskOptions, count: number,
   tf.dispose(stages);
   const perImage = pixels.map((_, i) => data.map((d) => d.slice((i * d.length) / count, ((i + 1) * d.length) / count)));
   const features: FeatureCache = new Map([[term.id, perImage]]);
-  const source = { items, pixels, backgrounds, size: o.imageSize, referenceCount: 0, features, featureShapes: new Map([[term.id, shapes]]) };
+  // A projection generator reads the photo projected into the texture, which `retex train` computes once
+  // before training; stand-ins in (-0.9, 0.9) here (a step's time does not depend on the values).
+  const [th, tw] = o.textureSize;
+  const generatorInputs =
+    o.generatorInput === 'projection'
+      ? { size: o.textureSize, values: items.map(() => Float32Array.from({ length: th * tw * 3 }, () => random() * 1.8 - 0.9)) }
+      : undefined;
+  const source = {
+    items, pixels, backgrounds, generatorInputs, size: o.imageSize, referenceCount: 0, features, featureShapes: new Map([[term.id, shapes]]),
+  };
   // The median of a few calls: the first one runs cold code.
   const times: number[] = [];
   let batch: HostBatch | null = null;
@@ -117,6 +126,8 @@ export interface PipelinePeerFiles {
   readonly taps: string;
   /** float32 [B,H*W*K]. */
   readonly tapWeights: string;
+  /** float32 [B,Th,Tw,3] in [-1,1]: what a projection generator reads; absent for a photo generator. */
+  readonly generatorImages?: string;
 }
 
 /** Writes the batch's photos, backgrounds and render taps for the PyTorch peer into `dir`. */
@@ -135,5 +146,6 @@ export function writePipelinePeerFiles(batch: HostBatch, dir: string): PipelineP
     backgrounds: write('backgrounds.f32', 'backgrounds'),
     taps: write('taps.i32', 'taps'),
     tapWeights: write('tap-weights.f32', 'tapWeights'),
+    ...(batch.generatorImages != null ? { generatorImages: write('generator-images.f32', 'generatorImages') } : {}),
   };
 }

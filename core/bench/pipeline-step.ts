@@ -92,6 +92,9 @@ export interface BenchPipelineStepResult extends StepComparison {
   readonly pipeline: true;
   readonly image_size: readonly [number, number];
   readonly texture_size: readonly [number, number];
+  /** What the U-Net reads (`projection`: the shipped generators) and its size. */
+  readonly generator_input: string;
+  readonly generator_size: readonly [number, number];
   readonly sampling: string;
   /** The frozen identity network. */
   readonly reid: { readonly arch: string; readonly depth: number; readonly width: number; readonly last_stride: number; readonly input_size: readonly [number, number] };
@@ -176,7 +179,8 @@ function stageTimes(task: TextureTask, tensors: TensorBatch, stepMs: number, run
   try {
     const vars = task.trainableVariables();
     const unet = timeMedian(() => {
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(generator.generate(images, true), probe)) as tf.Scalar, vars);
+      const reads = (tensors.generatorImages ?? images) as tf.Tensor4D;
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(generator.generate(reads, true), probe)) as tf.Scalar, vars);
       value.dataSync();
       tf.dispose([value, ...Object.values(grads)]);
     }, runs);
@@ -242,10 +246,10 @@ export async function runBenchPipelineStep(options: BenchPipelineStepOptions = {
     throw new Error("the cpu backend cannot train the U-Net on non-square images (its ResizeBilinear gradient fails): use --backend wasm");
   }
   const convGflops =
-    (trainStepConvFlops(unetConvLayers({ width: task.unetWidth, inputSize: task.imageSize, textureSize: task.textureSize }), batch) +
+    (trainStepConvFlops(unetConvLayers({ width: task.unetWidth, inputSize: task.generatorSize, textureSize: task.textureSize }), batch) +
       identityStepConvFlops(trunkConvLayers(task.reid), batch)) /
     1e9;
-  const label = `U-Net x${task.unetWidth} ${h}x${w} -> ${task.textureSize.join('x')}, PCB ResNet-${task.reid.depth} x${task.reid.width}`;
+  const label = `U-Net x${task.unetWidth} reading the ${task.generatorInput} (${task.generatorSize.join('x')}) -> ${task.textureSize.join('x')}, photo ${h}x${w}, PCB ResNet-${task.reid.depth} x${task.reid.width}`;
 
   // retex, one thread: the whole batch in this process; this task also caches the photos' features.
   const task1 = createPipelineBenchTask(task);
@@ -411,6 +415,8 @@ export async function runBenchPipelineStep(options: BenchPipelineStepOptions = {
     warmup,
     image_size: task.imageSize,
     texture_size: task.textureSize,
+    generator_input: task.generatorInput,
+    generator_size: task.generatorSize,
     sampling: task.sampling,
     reid: { arch: task.reid.arch, depth: task.reid.depth, width: task.reid.width, last_stride: task.reid.lastStride, input_size: task.reid.inputSize },
     reid_weight: task.reidWeight,

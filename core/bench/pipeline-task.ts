@@ -4,6 +4,7 @@
  */
 import * as path from 'path';
 import type { TextureSampling } from '../interfaces/renderer';
+import { GENERATOR_INPUTS, type GeneratorInput } from '../interfaces/texture-generator';
 import { FeatureTerm } from '../losses/loss-terms';
 import { WeightedLoss } from '../losses/weighted-loss';
 import { ReidNetwork, validateReidConfig, type ReidNetworkConfig } from '../nn/reid-network';
@@ -41,6 +42,11 @@ export interface PipelineTaskOptions {
   readonly textureSize?: readonly [number, number];
   /** Default `nearest` (the method's, and the human config's). */
   readonly sampling?: TextureSampling;
+  /**
+   * What the U-Net reads; default `projection` (the shipped generators: the photo projected into the
+   * texture, so the U-Net runs at the texture size); `photo` is the paper's generator (it reads the photo).
+   */
+  readonly generatorInput?: GeneratorInput;
   /** The frozen identity network; default {@link SHIPPED_PEOPLE_PCB} with random (seeded) weights. */
   readonly reid?: Partial<ReidNetworkConfig>;
   /** Weight of the `reid` feature term; default {@link PIPELINE_REID_WEIGHT}. */
@@ -53,16 +59,24 @@ export interface ResolvedPipelineTaskOptions {
   readonly imageSize: readonly [number, number];
   readonly textureSize: readonly [number, number];
   readonly sampling: TextureSampling;
+  readonly generatorInput: GeneratorInput;
+  /** What the U-Net reads, [H, W]: the photo's size, or the texture's for `projection`. */
+  readonly generatorSize: readonly [number, number];
   readonly reid: ReidNetworkConfig;
   readonly reidWeight: number;
 }
 
 /** Fills defaults and validates (the U-Net's and the re-ID network's own checks included). */
 export function resolvePipelineTaskOptions(options: PipelineTaskOptions = {}): ResolvedPipelineTaskOptions {
+  const generatorInput = options.generatorInput ?? 'projection';
+  if (!GENERATOR_INPUTS.includes(generatorInput)) throw new Error(`the generator input must be one of ${GENERATOR_INPUTS.join(', ')}, got '${generatorInput}'`);
+  // The photo size is checked as the paper's U-Net would read it, whatever this one reads.
+  const photo = validateUNetConfig({ inputSize: options.imageSize ?? [128, 64], textureSize: options.textureSize ?? [64, 64] });
   const unet = validateUNetConfig({
     width: options.unetWidth ?? 0.25,
-    inputSize: options.imageSize ?? [128, 64],
-    textureSize: options.textureSize ?? [64, 64],
+    inputSize: generatorInput === 'projection' ? photo.textureSize : photo.inputSize,
+    textureSize: photo.textureSize,
+    input: generatorInput,
   });
   const sampling = options.sampling ?? 'nearest';
   if (sampling !== 'nearest' && sampling !== 'bilinear') throw new Error(`sampling must be 'nearest' or 'bilinear', got '${sampling}'`);
@@ -70,9 +84,11 @@ export function resolvePipelineTaskOptions(options: PipelineTaskOptions = {}): R
   if (!(reidWeight > 0 && Number.isFinite(reidWeight))) throw new Error(`the re-ID weight must be a positive number, got ${reidWeight}`);
   return {
     unetWidth: unet.width,
-    imageSize: unet.inputSize,
+    imageSize: photo.inputSize,
     textureSize: unet.textureSize,
     sampling,
+    generatorInput,
+    generatorSize: unet.inputSize,
     reid: validateReidConfig(options.reid ?? SHIPPED_PEOPLE_PCB),
     reidWeight,
   };
@@ -85,7 +101,7 @@ export function resolvePipelineTaskOptions(options: PipelineTaskOptions = {}): R
  */
 export function createPipelineBenchTask(options: PipelineTaskOptions = {}): TextureTask {
   const o = resolvePipelineTaskOptions(options);
-  const generator = new UNet({ width: o.unetWidth, inputSize: o.imageSize, textureSize: o.textureSize });
+  const generator = new UNet({ width: o.unetWidth, inputSize: o.generatorSize, textureSize: o.textureSize, input: o.generatorInput });
   let network: ReidNetwork | null = null;
   try {
     network = new ReidNetwork(o.reid);

@@ -68,6 +68,8 @@ export async function runTorchPipeline(o: TorchPipelineOptions, ompWaitPolicy?: 
     '--image-size', String(t.imageSize[0]), String(t.imageSize[1]),
     '--texture', String(t.textureSize[0]), String(t.textureSize[1]),
     '--unet-width', String(t.unetWidth),
+    '--generator-input', t.generatorInput,
+    ...(o.files.generatorImages != null ? ['--generator-images', o.files.generatorImages] : []),
     '--taps-per-pixel', t.sampling === 'nearest' ? '1' : '4',
     '--reid-depth', String(t.reid.depth),
     '--reid-width', String(t.reid.width),

@@ -16,7 +16,8 @@ const NORM_EPSILON = 1e-12;
 function flatNormalised(x: tf.Tensor, normalise: boolean): tf.Tensor2D {
   const flat = tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D;
   if (!normalise) return flat;
-  return tf.div(flat, tf.maximum(tf.norm(flat, 2, 1, true), NORM_EPSILON));
+  // sqrt(sum(x^2)) as tf.norm computes it, without its pow(abs(x), 2) (the stock wasm Pow is a slow scalar loop).
+  return tf.div(flat, tf.maximum(tf.sqrt(tf.sum(tf.square(flat), 1, true)), NORM_EPSILON));
 }
 
 /** Checks the settings against a network's stage count; returns the stages and weights in use. */

@@ -1,5 +1,6 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKEND_REQUESTS, type BackendRequest } from '../../backend/backend';
+import { GENERATOR_INPUTS, type GeneratorInput } from '../../interfaces/texture-generator';
 import { runBenchPipelineStep, type BenchPipelineStepResult } from '../../bench/pipeline-step';
 import { runBenchTrainStep, type BenchTrainStepResult } from '../../bench/train-step';
 import { note, printJson, printLine, outputTable } from '../output';
@@ -13,6 +14,7 @@ export interface BenchTrainStepCliOptions {
   readonly threads?: number;
   readonly profile?: boolean;
   readonly pipeline?: boolean;
+  readonly generatorInput: GeneratorInput;
   readonly torch: boolean;
   readonly json?: boolean;
 }
@@ -73,7 +75,8 @@ export function formatBenchPipelineStep(r: BenchPipelineStepResult): string {
     table.push([String(r.threads), fmt(r.retex_ms_per_step), fmt(r.torch_ms_per_step), fmt(r.ratio, 2, 'x'), fmt(r.retex_gflops_per_s, 2)]);
   }
   const lines = [
-    `pipeline step: U-Net x${r.width} (${r.params.toLocaleString('en-US')} parameters) ${r.image_size.join('x')} -> ${r.texture_size.join('x')} texture -> ` +
+    `pipeline step: U-Net x${r.width} (${r.params.toLocaleString('en-US')} parameters) reading the ${r.generator_input} (${r.generator_size.join('x')}) -> ` +
+      `${r.texture_size.join('x')} texture -> ${r.image_size.join('x')} photo: ` +
       `render (${r.sampling}, ${r.covered_pixels} covered pixels per sample) -> composite -> frozen PCB ResNet-${r.reid.depth} x${r.reid.width} ` +
       `(${r.reid.input_size.join('x')}) re-ID loss x${r.reid_weight} -> Adam (lr ${r.learning_rate}, weight decay ${r.weight_decay}); batch ${r.batch}`,
     `backend ${r.backend}; ${r.steps} timed steps after ${r.warmup} warm-up; ${r.threads > 1 ? `${r.threads} data-parallel workers with Adam on the host (retex train's step)` : 'one process'}`,
@@ -114,13 +117,18 @@ export function benchTrainStepCommand(): Command {
     .option('--threads <n>', 'threads (data-parallel workers) for the all-cores run; default: every core', positiveInt)
     .option('--profile', 'also list the kernels of one single-process step by time')
     .option('--pipeline', "the method's whole step as retex train runs it: U-Net -> render -> composite -> frozen PCB re-ID loss -> Adam")
+    .addOption(
+      new Option('--generator-input <input>', 'with --pipeline: what the U-Net reads (projection: the shipped generators, at the texture size; photo: the paper\'s)')
+        .choices([...GENERATOR_INPUTS])
+        .default('projection'),
+    )
     .option('--no-torch', 'skip the PyTorch peer')
     .option('--json', 'print one JSON object')
     .action(async (options: BenchTrainStepCliOptions) => {
       if (options.pipeline) {
         const pipeline = await runBenchPipelineStep({
           backend: options.backend as BackendRequest,
-          task: { unetWidth: options.width },
+          task: { unetWidth: options.width, generatorInput: options.generatorInput },
           batch: options.batch,
           steps: options.steps,
           warmup: options.warmup,

@@ -71,7 +71,8 @@ describe('core/backend/wasm-training: convolution gradients match cpu', () => {
   }
 
   // With 8 -> 8 channels the forward conv, the input gradient (a conv of dy) and the filter gradient all
-  // run retex's SIMD kernels (simd/*.wat); with 3 -> 4 above they run XNNPACK.
+  // run retex's SIMD kernels (simd/*.wat); with 3 -> 4 above the forward conv runs XNNPACK (fewer than 8
+  // outputs) and the input gradient the narrow kernel; the stem case runs the SIMD forward conv on 3 inputs.
   for (const c of CONV_CASES.filter((k) => k.channels == null)) {
     it(`conv2d on the SIMD kernels, 8 -> 8 channels: ${describeCase(c)}`, async () => {
       await expectGradParity(

@@ -1,10 +1,13 @@
 import { expect } from 'chai';
+import * as fs from 'fs';
+import * as path from 'path';
 import { captureStdout } from '../../helpers/capture-output';
 import { initBackend } from '../../../core/backend/backend';
 import { pipelineHostBatch } from '../../../core/bench/pipeline-batch';
 import { runBenchPipelineStep } from '../../../core/bench/pipeline-step';
 import { createPipelineBenchTask, resolvePipelineTaskOptions, SHIPPED_PEOPLE_PCB, type PipelineTaskOptions } from '../../../core/bench/pipeline-task';
 import { benchTrainStepCommand } from '../../../core/cli/commands/bench-train-step';
+import { HUMAN_GENERATOR } from '../../../plugins/human-smpl/generator';
 import { HUMAN_IDENTITY_NETWORKS } from '../../../plugins/human-smpl/identity-networks';
 
 /** Small enough for a spec: a 64x32 photo, a 32x32 texture, both networks at width 1/16. */
@@ -36,14 +39,26 @@ describe('core/bench/pipeline-step', () => {
     expect([o.unetWidth, o.imageSize, o.textureSize, o.sampling, o.reidWeight]).to.deep.equal([0.25, [128, 64], [64, 64], 'nearest', 5000]);
   });
 
+  it("measures the shipped people generator's sizes by default: a projection U-Net at width 0.25 reading 64x64", () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(HUMAN_GENERATOR.weights, 'weights.json'), 'utf8'));
+    const shipped = manifest.metadata.config;
+    const o = resolvePipelineTaskOptions();
+    expect([o.unetWidth, o.generatorInput, o.generatorSize, o.textureSize]).to.deep.equal([shipped.width, shipped.input, shipped.inputSize, shipped.textureSize]);
+    const photo = resolvePipelineTaskOptions({ generatorInput: 'photo' });
+    expect([photo.generatorInput, photo.generatorSize]).to.deep.equal(['photo', [128, 64]]);
+    expect(() => resolvePipelineTaskOptions({ generatorInput: 'sketch' as never })).to.throw(/generator input must be one of photo, projection/);
+  });
+
   it("builds the batch retex train feeds a step: photos, dense taps, backgrounds and the photos' cached features", () => {
     const options = resolvePipelineTaskOptions(TINY);
     const task = createPipelineBenchTask(TINY);
     try {
       const { batch, coveredPixels } = pipelineHostBatch(options, 4, task.objective.featureTerms()[0]);
       expect(Object.keys(batch).sort()).to.deep.equal(
-        ['backgrounds', 'feature:reid:0', 'feature:reid:1', 'feature:reid:2', 'feature:reid:3', 'images', 'tapWeights', 'taps'],
+        ['backgrounds', 'feature:reid:0', 'feature:reid:1', 'feature:reid:2', 'feature:reid:3', 'generatorImages', 'images', 'tapWeights', 'taps'],
       );
+      // What the projection U-Net reads: one texture-sized input per sample.
+      expect(batch.generatorImages.shape).to.deep.equal([4, 32, 32, 3]);
       expect(batch.taps.shape).to.deep.equal([4, 64 * 32]);
       expect(batch.images.shape).to.deep.equal([4, 64, 32, 3]);
       const taps = batch.taps.values as Int32Array;
@@ -95,6 +110,7 @@ describe('core/bench/pipeline-step', () => {
     expect(parsed.pipeline).to.equal(true);
     expect([parsed.width, parsed.threads, parsed.batch]).to.deep.equal([0.0625, 1, 2]);
     expect(parsed.image_size).to.deep.equal([128, 64]);
+    expect([parsed.generator_input, parsed.generator_size]).to.deep.equal(['projection', [64, 64]]);
     expect(parsed.reid).to.deep.equal({ arch: 'pcb', depth: 18, width: 0.25, last_stride: 1, input_size: [128, 64] });
   });
 });
