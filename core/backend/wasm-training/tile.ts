@@ -39,6 +39,15 @@ function tile(args: WasmKernelArgs<{ reps: number[] }>): TensorInfo {
   }
   const src = backend.typedArrayFromHeap(x) as Heap;
   const dst = backend.typedArrayFromHeap(out) as Heap;
+  const last = reps[rank - 1];
+  if (x.shape[rank - 1] === 1 && reps.every((r, d) => d === rank - 1 || r === 1)) {
+    // A mask [..., 1] widened to [..., C]: one loop (block copies would be one call per element).
+    for (let i = 0, n = src.length; i < n; i++) {
+      const v = src[i];
+      for (let r = 0; r < last; r++) dst[i * last + r] = v;
+    }
+    return out;
+  }
   const inStride = new Array<number>(rank);
   const outStride = new Array<number>(rank);
   inStride[rank - 1] = 1;

@@ -235,6 +235,7 @@ describe('core/backend/wasm-training: layer gradients match cpu', () => {
       [[2, 3, 1, 2, 2], [2, 1, 3, 1, 2], 'float32'],
       [[3, 2], [2, 2], 'int32'],
       [[2, 1], [1, 3], 'bool'],
+      [[2, 3, 4, 1], [1, 1, 1, 3], 'float32'],
       [[], [], 'float32'],
       [[2, 0], [2, 2], 'float32'],
     ];
