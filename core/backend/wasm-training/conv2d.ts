@@ -23,9 +23,19 @@ import {
 /** The exports of `simd/conv2d.wasm` (see the .wat for the contract). */
 interface Conv2DExports {
   pack_filter(w: number, packed: number, rows: number, outChannels: number): void;
-  /** `geometry` as {@link convGeometry} orders it, then the positions per cache chunk. */
-  conv_forward(x: number, packedFilter: number, y: number, zero: number, ...geometryThenChunk: number[]): void;
+  /** `geometry` as {@link convGeometry} orders it, then the positions per cache chunk, the bias pointer (0: none) and the activation. */
+  conv_forward(x: number, packedFilter: number, y: number, zero: number, ...geometryChunkBiasActivation: number[]): void;
 }
+
+/** A fused convolution's epilogue: the kernel adds `bias` (float32 [outChannels]) and applies `activation`. */
+interface Epilogue {
+  readonly bias: TensorInfo | null;
+  readonly activation: FusedActivation;
+}
+
+/** The activations the kernel fuses, with its codes. */
+const FUSED_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2 } as const;
+type FusedActivation = keyof typeof FUSED_ACTIVATIONS;
 
 interface Conv2DAttrs {
   strides: number | [number, number];
@@ -55,7 +65,13 @@ function simdConv2dEligible(info: Conv2DInfo): boolean {
  * @param x float32 [batch, inHeight, inWidth, inChannels]
  * @param filter float32 [filterHeight, filterWidth, inChannels, outChannels]
  */
-function simdConv2d(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): TensorInfo | null {
+function simdConv2d(
+  backend: BackendWasm,
+  x: TensorInfo,
+  filter: TensorInfo,
+  info: Conv2DInfo,
+  epilogue: Epilogue = { bias: null, activation: 'linear' },
+): TensorInfo | null {
   const kernel = simdKernel<Conv2DExports>(backend, 'conv2d');
   if (kernel == null) return null;
   const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info;
@@ -80,8 +96,18 @@ function simdConv2d(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, inf
     geometry[2] = padded.shape[2];
     geometry[14] = 0;
   }
-  kernel.conv_forward(offset(padded ?? x), offset(packed), offset(wide), offset(zero), ...geometry, CHUNK_POSITIONS);
-  free(backend, padded);
+  // The bias in blocks of 8 like the filter's output channels.
+  let bias = epilogue.bias;
+  if (bias != null && co8 !== co) {
+    const wideBias = zerosOutput(backend, [co8]);
+    heapF32(backend, wideBias).set(heapF32(backend, bias));
+    bias = wideBias;
+  }
+  const biasOffset = bias == null ? 0 : offset(bias);
+  kernel.conv_forward(
+    offset(padded ?? x), offset(packed), offset(wide), offset(zero), ...geometry, CHUNK_POSITIONS, biasOffset, FUSED_ACTIVATIONS[epilogue.activation],
+  );
+  free(backend, padded, bias !== epilogue.bias ? bias : null);
   if (wide !== out) {
     const [src, dst] = [heapF32(backend, wide), heapF32(backend, out)];
     for (let p = 0, n = dst.length / co; p < n; p++) dst.set(src.subarray(p * co8, p * co8 + co), p * co);
@@ -114,19 +140,56 @@ function conv2D(args: WasmKernelArgs<Conv2DAttrs>): TensorInfo {
   const x = args.inputs.x as TensorInfo;
   const filter = args.inputs.filter as TensorInfo;
   if (x.dtype === 'float32' && filter.dtype === 'float32' && attrs.dataFormat !== 'NCHW') {
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filter.shape as [number, number, number, number],
-      attrs.strides,
-      attrs.dilations ?? 1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-    );
+    const info = convInfo(x, filter, attrs);
     const out = simdConv2dEligible(info) ? simdConv2d(backend, x, filter, info) : null;
     if (out != null) return out;
   }
   return runKernel(backend, 'Conv2D', args.inputs, attrs as unknown as tf.NamedAttrMap, { stock: true });
 }
+
+/** The Conv2DInfo of a channels-last convolution's attributes. */
+function convInfo(x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+}
+
+interface FusedConv2DAttrs extends Conv2DAttrs {
+  activation: string;
+}
+
+/**
+ * `FusedConv2D` (convolution + bias + activation, what converted graph models such as BlazePose, MoveNet
+ * and the COCO detector run) by the SIMD kernel with its epilogue, for bias per output channel and linear,
+ * relu or relu6; the stock kernel otherwise (PReLU, leaky relu, other activations, NCHW).
+ */
+function fusedConv2D(args: WasmKernelArgs<FusedConv2DAttrs>): TensorInfo {
+  const { backend, attrs } = args;
+  const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+  const activation = attrs.activation as FusedActivation;
+  if (
+    x != null && filter != null && x.dtype === 'float32' && filter.dtype === 'float32' && attrs.dataFormat !== 'NCHW' &&
+    preluActivationWeights == null && activation in FUSED_ACTIVATIONS &&
+    (bias == null || (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === filter.shape[3]))
+  ) {
+    const info = convInfo(x, filter, attrs);
+    const out = simdConv2dEligible(info) ? simdConv2d(backend, x, filter, info, { bias: bias ?? null, activation }) : null;
+    if (out != null) return out;
+  }
+  return runKernel(backend, 'FusedConv2D', args.inputs, attrs as unknown as tf.NamedAttrMap, { stock: true });
+}
+
+/** Kernel config for `tf.registerKernel`; `setupFunc` is the stock kernel's, filled in at install. */
+export const fusedConv2DConfig: tf.KernelConfig = {
+  kernelName: 'FusedConv2D',
+  backendName: 'wasm',
+  kernelFunc: fusedConv2D as unknown as tf.KernelFunc,
+};
 
 /** Kernel config for `tf.registerKernel`; `setupFunc` is the stock kernel's, filled in at install. */
 export const conv2DConfig: tf.KernelConfig = {

@@ -1,7 +1,7 @@
 /**
  * Training kernels for the TF.js wasm backend: what conv-net training needs that
  * @tensorflow/tfjs-backend-wasm 4.22 lacks (Conv2DBackpropFilter, UnsortedSegmentSum, depthwise
- * backprops), runs slowly (Conv2D and Conv2DBackpropInput, Tile, transposed BatchMatMul, channel Concat/SplitV,
+ * backprops), runs slowly (Conv2D, FusedConv2D and Conv2DBackpropInput, Tile, transposed BatchMatMul, channel Concat/SplitV,
  * Sum/Mean over axes before the last, copying Identity,
  * per-channel Multiply/Add/Sub) or gets wrong
  * (resize gradients with halfPixelCenters, MaxPoolGrad on some non-square images).
@@ -10,7 +10,7 @@ import { tf } from '../tf';
 import { addConfig } from './add';
 import { batchMatMulConfig } from './batch-mat-mul';
 import { concatConfig } from './concat';
-import { conv2DConfig } from './conv2d';
+import { conv2DConfig, fusedConv2DConfig } from './conv2d';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
@@ -31,6 +31,7 @@ import { captureStockKernel, markOwnKernel } from './wasm-kernel-utils';
 /** Every kernel this package registers on 'wasm'. */
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2DConfig,
+  fusedConv2DConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,

@@ -114,6 +114,40 @@ describe('core/backend/wasm-training: convolution gradients match cpu', () => {
     );
   });
 
+  it('FusedConv2D on the SIMD kernel: bias + linear, relu, relu6 (12 channels: padded bias); others by the stock kernel', async () => {
+    const cases: { act: 'linear' | 'relu' | 'relu6' | 'leakyrelu'; co: number; k: number; stride: number; bias: boolean }[] = [
+      { act: 'linear', co: 16, k: 1, stride: 1, bias: true },
+      { act: 'relu', co: 12, k: 3, stride: 2, bias: true },
+      { act: 'relu6', co: 8, k: 3, stride: 1, bias: true },
+      { act: 'relu', co: 8, k: 3, stride: 1, bias: false },
+      { act: 'leakyrelu', co: 8, k: 3, stride: 1, bias: true },
+    ];
+    for (const c of cases) {
+      const x = randomArray(2 * 9 * 7 * 5, 11).map((v) => v * 4);
+      const w = randomArray(c.k * c.k * 5 * c.co, 12);
+      const b = randomArray(c.co, 13);
+      const run = async (backend: 'cpu' | 'wasm'): Promise<Float32Array> => {
+        await initBackend(backend);
+        return tf.tidy(() =>
+          tf.fused
+            .conv2d({
+              x: tf.tensor4d(x, [2, 9, 7, 5]),
+              filter: tf.tensor4d(w, [c.k, c.k, 5, c.co]),
+              strides: c.stride,
+              pad: 'same',
+              bias: c.bias ? tf.tensor1d(b) : undefined,
+              activation: c.act,
+              leakyreluAlpha: 0.2,
+            })
+            .dataSync() as Float32Array,
+        );
+      };
+      const ref = await run('cpu');
+      if (c.act === 'relu6') expect(ref.some((v) => v === 6), 'relu6 clips some outputs').to.equal(true);
+      assertClose(await run('wasm'), ref, { atol: 1e-4, what: `fused conv ${JSON.stringify(c)}` });
+    }
+  });
+
   // tfjs' conv2d gradient drops dimRoundingMode when it calls the backprop kernels; ours recover it
   // from dy. The cpu backprop kernels do not (they ignore dy's extra row with 'ceil'), and the stock
   // wasm forward Conv2D returns -Infinity with 'ceil', so the reference is the adjoint of cpu's

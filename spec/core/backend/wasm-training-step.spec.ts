@@ -124,6 +124,9 @@ describe('core/backend/wasm-training: a U-Net training step on wasm', () => {
         tf.grad((a: tf.Tensor) => tf.image.resizeNearestNeighbor(a as tf.Tensor4D, [5, 3], false, true))(x),
         tf.grad((a: tf.Tensor) => tf.image.resizeBilinear(a as tf.Tensor4D, [18, 16]))(x),
         tf.grad((a: tf.Tensor) => tf.tile(a, [1, 2, 1, 3]))(x),
+        tf.tidy(() =>
+          tf.fused.conv2d({ x: big as tf.Tensor4D, filter: tf.ones([3, 3, 16, 12]), strides: 1, pad: 'same', bias: tf.ones([12]), activation: 'relu6' }),
+        ),
         tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, 'same'))(x),
         tf.grad((a: tf.Tensor) => tf.concat([a, a], 3))(x),
         tf.grad((a: tf.Tensor) => tf.moments(a, [0, 1, 2]).variance)(x),

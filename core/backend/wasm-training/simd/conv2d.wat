@@ -12,7 +12,8 @@
 ;; tiles of 4 consecutive positions, keeping the 4 x 8 outputs in eight SIMD accumulators over every tap
 ;; and input channel: per channel two vector loads of the filter, four broadcast loads of x, eight
 ;; multiplies and eight adds. A tap outside the image points its position at `zero` (CI zeros), and
-;; positions past the end of the tensor are computed on zeros and not stored.
+;; positions past the end of the tensor are computed on zeros and not stored. A fused convolution's
+;; epilogue (bias per output channel, relu or relu6) is applied to each tile before it is stored.
 (module
   (import "env" "memory" (memory 0))
   (func (export "conv_forward")
@@ -21,7 +22,7 @@
     (param $OH i32) (param $OW i32) (param $CO i32)
     (param $KH i32) (param $KW i32) (param $SH i32) (param $SW i32)
     (param $DH i32) (param $DW i32) (param $PT i32) (param $PL i32)
-    (param $chunk i32)
+    (param $chunk i32) (param $bias i32) (param $act i32)
     (local $P i32) (local $pa i32) (local $pb i32) (local $cob i32) (local $t i32)
     (local $q i32) (local $b i32) (local $oh i32) (local $ow i32)
     (local $cb0 i32) (local $coh0 i32) (local $cow0 i32)
@@ -245,6 +246,38 @@
                 (br_if $kwLoop (i32.lt_s (local.get $kw) (local.get $KW))))
               (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
               (br_if $khLoop (i32.lt_s (local.get $kh) (local.get $KH))))))
+          ;; epilogue of a fused convolution: + bias[co] ($bias 0: none), then relu ($act 1) or relu6 ($act 2)
+          (if (local.get $bias) (then
+              (local.set $w0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $cob) (i32.const 2)))))
+              (local.set $w1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $cob) (i32.const 2)))))
+              (local.set $a0 (f32x4.add (local.get $a0) (local.get $w0)))
+              (local.set $a1 (f32x4.add (local.get $a1) (local.get $w1)))
+              (local.set $a2 (f32x4.add (local.get $a2) (local.get $w0)))
+              (local.set $a3 (f32x4.add (local.get $a3) (local.get $w1)))
+              (local.set $a4 (f32x4.add (local.get $a4) (local.get $w0)))
+              (local.set $a5 (f32x4.add (local.get $a5) (local.get $w1)))
+              (local.set $a6 (f32x4.add (local.get $a6) (local.get $w0)))
+              (local.set $a7 (f32x4.add (local.get $a7) (local.get $w1)))
+))
+          (if (local.get $act) (then
+              (local.set $a0 (f32x4.max (local.get $a0) (v128.const f32x4 0 0 0 0)))
+              (local.set $a1 (f32x4.max (local.get $a1) (v128.const f32x4 0 0 0 0)))
+              (local.set $a2 (f32x4.max (local.get $a2) (v128.const f32x4 0 0 0 0)))
+              (local.set $a3 (f32x4.max (local.get $a3) (v128.const f32x4 0 0 0 0)))
+              (local.set $a4 (f32x4.max (local.get $a4) (v128.const f32x4 0 0 0 0)))
+              (local.set $a5 (f32x4.max (local.get $a5) (v128.const f32x4 0 0 0 0)))
+              (local.set $a6 (f32x4.max (local.get $a6) (v128.const f32x4 0 0 0 0)))
+              (local.set $a7 (f32x4.max (local.get $a7) (v128.const f32x4 0 0 0 0)))
+              (if (i32.eq (local.get $act) (i32.const 2)) (then
+                (local.set $a0 (f32x4.min (local.get $a0) (v128.const f32x4 6 6 6 6)))
+                (local.set $a1 (f32x4.min (local.get $a1) (v128.const f32x4 6 6 6 6)))
+                (local.set $a2 (f32x4.min (local.get $a2) (v128.const f32x4 6 6 6 6)))
+                (local.set $a3 (f32x4.min (local.get $a3) (v128.const f32x4 6 6 6 6)))
+                (local.set $a4 (f32x4.min (local.get $a4) (v128.const f32x4 6 6 6 6)))
+                (local.set $a5 (f32x4.min (local.get $a5) (v128.const f32x4 6 6 6 6)))
+                (local.set $a6 (f32x4.min (local.get $a6) (v128.const f32x4 6 6 6 6)))
+                (local.set $a7 (f32x4.min (local.get $a7) (v128.const f32x4 6 6 6 6)))
+))))
           (local.set $q (local.get $t))
           (if (i32.lt_u (local.get $q) (local.get $P)) (then
             (v128.store (local.get $yp) (local.get $a0))
