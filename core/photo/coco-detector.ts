@@ -90,7 +90,7 @@ function clipDetection(d: Detection, h: number, w: number): Detection[] {
 
 /**
  * Boxes of class `cocoClass` from the detector's rows [x1, y1, x2, y2, score, class] (input pixels), scaled
- * to an H x W image, clipped to it, score >= minScore, best first.
+ * to an H x W image with corners on whole pixels, clipped to it, score >= minScore, best first.
  */
 export function decodeDetections(
   rows: readonly (readonly number[])[],
@@ -103,10 +103,12 @@ export function decodeDetections(
   const out: Detection[] = [];
   for (const [x1, y1, x2, y2, score, cls] of rows) {
     if (Math.round(cls) !== cocoClass || !(score >= minScore)) continue;
-    const bx1 = Math.max(0, (x1 / inputSize) * width);
-    const by1 = Math.max(0, (y1 / inputSize) * height);
-    const bx2 = Math.min(width, (x2 / inputSize) * width);
-    const by2 = Math.min(height, (y2 / inputSize) * height);
+    // Corners on whole pixels: the detector's last bits (which differ between convolution kernels) must not
+    // move the crop, the foreground mask and the fit that follow.
+    const bx1 = Math.max(0, Math.round((x1 / inputSize) * width));
+    const by1 = Math.max(0, Math.round((y1 / inputSize) * height));
+    const bx2 = Math.min(width, Math.round((x2 / inputSize) * width));
+    const by2 = Math.min(height, Math.round((y2 / inputSize) * height));
     if (bx2 - bx1 < 1 || by2 - by1 < 1) continue;
     out.push({ box: [bx1, by1, bx2 - bx1, by2 - by1], score });
   }

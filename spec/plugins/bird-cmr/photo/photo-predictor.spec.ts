@@ -30,7 +30,7 @@ function lcg(seed: number): () => number {
 describe('plugins/bird-cmr photo predictor', () => {
   const shape = buildBirdMeanShape(3);
 
-  it('decodes CenterNet rows: birds only, above the score, scaled and clipped to the image, best first', () => {
+  it('decodes CenterNet rows: birds only, above the score, scaled to whole pixels and clipped to the image, best first', () => {
     const rows = [
       [100, 50, 300, 250, 0.4, COCO_BIRD_CLASS],
       [0, 0, 512, 512, 0.9, 0],
@@ -41,7 +41,7 @@ describe('plugins/bird-cmr photo predictor', () => {
     expect(found).to.have.length(2);
     expect(found[0].score).to.equal(0.7);
     expect(found[0].box).to.deep.equal([0, 64, 64, 64]);
-    expect(found[1].box).to.deep.equal([50, 12.5, 100, 50]);
+    expect(found[1].box).to.deep.equal([50, 13, 100, 50]); // corners 12.5 and 62.5 rounded
   });
 
   it('separates a bird from a different background inside its box (estimated mask IoU > 0.8)', () => {
