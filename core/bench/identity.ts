@@ -36,6 +36,7 @@ import { scaledChannels } from '../nn/width';
 import { runTorchIdentityBest, torchIdentityUnavailableReason, type TorchIdentityResult } from './identity-torch';
 import type { OmpWaitPolicy } from './train-step-torch';
 import { convolutionLabel, kernelShares, type KernelShare } from './kernel-profile';
+import { timeSteps, warmupSecondsOption } from './step-timing';
 
 /** A network to measure: a name for the row and a `ReidNetwork` config. */
 export interface IdentityBenchNetwork {
@@ -65,6 +66,8 @@ export interface BenchIdentityOptions {
   readonly steps?: number;
   /** Untimed steps before timing; default 2. */
   readonly warmup?: number;
+  /** Least warm-up time of retex's runs (with warmup > 0), seconds; default 5 (see `DEFAULT_WARMUP_SECONDS`). */
+  readonly warmupSeconds?: number;
   /** Worker threads of the all-cores run; default `os.availableParallelism()`. */
   readonly threads?: number;
   /** Images per gradient call; default: what fits (see {@link defaultMicroBatch}). */
@@ -106,6 +109,8 @@ export interface BenchIdentityRow {
   readonly threads: number;
   readonly steps: number;
   readonly warmup: number;
+  /** Least warm-up time of retex's runs, seconds (the peer warms up `warmup` steps: it has no JIT). */
+  readonly warmup_seconds: number;
   readonly backend: string;
   readonly weights: string;
   /** Convolution FLOPs of one step (forward + input gradient of every conv), in GFLOP. */
@@ -468,35 +473,12 @@ function positiveInt(name: string, v: number): number {
   return v;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
 
-/** Median wall time of `steps` steps after `warmup` untimed ones, and the last step's result. */
-async function timeSteps<T>(step: () => Promise<T> | T, warmup: number, steps: number): Promise<{ ms: number; last: T }> {
-  let last: T | undefined;
-  for (let i = 0; i < warmup; i++) last = await step();
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    last = await step();
-    times.push(performance.now() - t0);
-  }
-  return { ms: median(times), last: last as T };
-}
-
-/**
- * Kernels by time. Entries named `<op>__op` are custom-gradient ops (e.g. the fused depthwise convolution of
- * batch norm's affine under a tape): their time already contains the kernels they run, which are listed
- * themselves, so they are left out (they would be counted twice).
- */
 function topKernels(profile: Awaited<ReturnType<typeof tf.profile>>, limit = 20): { kernels: KernelShare[]; totalMs: number } {
   return kernelShares(profile, limit, (k) => (k.name.endsWith('__op') ? null : convolutionLabel(k)));
 }
@@ -522,6 +504,7 @@ export async function runBenchIdentity(options: BenchIdentityOptions): Promise<B
   const steps = positiveInt('--steps', options.steps ?? 5);
   const warmup = options.warmup ?? 2;
   if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup must be an integer >= 0, got ${warmup}`);
+  const warmupSeconds = warmupSecondsOption(options.warmupSeconds);
   const threads = positiveInt('--threads', options.threads ?? os.availableParallelism());
   if (threads > batch) throw new Error(`--threads ${threads} is more than the batch of ${batch}`);
   if (options.microBatch != null) positiveInt('--micro-batch', options.microBatch);
@@ -545,7 +528,7 @@ export async function runBenchIdentity(options: BenchIdentityOptions): Promise<B
     const gflops = identityStepConvFlops(layers, batch) / 1e9;
 
     // retex, one thread: the whole batch in this process, in micro-batches.
-    note(`${label}, retex 1 thread: ${warmup} warm-up + ${steps} timed steps, ${microBatch} images per gradient call`);
+    note(`${label}, retex 1 thread: ${warmup} warm-up steps (at least ${warmupSeconds} s) + ${steps} timed steps, ${microBatch} images per gradient call`);
     let retex1: number;
     let grad1: number;
     let params: number;
@@ -558,7 +541,7 @@ export async function runBenchIdentity(options: BenchIdentityOptions): Promise<B
         params = trunkParams(net);
         try {
           runner = new IdentityGradient(net, images, others, shape, microBatch, batch);
-          const r = await timeSteps(() => runner!.step(), warmup, steps);
+          const r = await timeSteps(() => runner!.step(), warmup, steps, warmupSeconds);
           retex1 = r.ms;
           grad1 = r.last.gradAbsSum;
         } catch (err) {
@@ -591,7 +574,7 @@ export async function runBenchIdentity(options: BenchIdentityOptions): Promise<B
       note(`${label}, retex ${threads} workers: starting`);
       const workers = await IdentityWorkers.start(threads, backendRequest, spec.config, images, others, shape, microBatch);
       try {
-        const r = await timeSteps(() => workers.step(), warmup, steps);
+        const r = await timeSteps(() => workers.step(), warmup, steps, warmupSeconds);
         retexN = r.ms;
         gradN = r.last.gradAbsSum;
       } catch (err) {
@@ -648,6 +631,7 @@ export async function runBenchIdentity(options: BenchIdentityOptions): Promise<B
       threads,
       steps,
       warmup,
+      warmup_seconds: warmupSeconds,
       backend: info.name,
       weights: WEIGHTS_NOTE,
       conv_gflops_per_step: round(gflops, 3),

@@ -34,7 +34,8 @@ import { torchIdentityUnavailableReason } from './identity-torch';
 import { pipelineHostBatch, writePipelinePeerFiles } from './pipeline-batch';
 import { createPipelineBenchTask, pipelineTaskSpec, resolvePipelineTaskOptions, type PipelineTaskOptions } from './pipeline-task';
 import { runTorchPipelineBest, type TorchPipelineResult } from './pipeline-torch';
-import { explainAbort, median, positiveInt, round, timeSteps, type StepComparison } from './train-step';
+import { explainAbort, positiveInt, round, type StepComparison } from './train-step';
+import { median, timeSteps, warmupSecondsOption } from './step-timing';
 import { convolutionLabel, kernelShares, type KernelShare } from './kernel-profile';
 import { trainStepConvFlops, unetConvLayers } from './train-step-flops';
 import type { OmpWaitPolicy } from './train-step-torch';
@@ -56,6 +57,8 @@ export interface BenchPipelineStepOptions {
   readonly steps?: number;
   /** Untimed steps before timing; default 2. */
   readonly warmup?: number;
+  /** Least warm-up time of retex's runs (with warmup > 0), seconds; default 5 (see `DEFAULT_WARMUP_SECONDS`). */
+  readonly warmupSeconds?: number;
   /** Threads (data-parallel workers) for the "all cores" runs; default `os.availableParallelism()`. */
   readonly threads?: number;
   /** Also profile: kernels of one single-process step, its stages, and the host step's parts. */
@@ -234,6 +237,7 @@ export async function runBenchPipelineStep(options: BenchPipelineStepOptions = {
   const steps = positiveInt('--steps', options.steps ?? 5);
   const warmup = options.warmup ?? 2;
   if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup must be an integer >= 0, got ${warmup}`);
+  const warmupSeconds = warmupSecondsOption(options.warmupSeconds);
   const threads = positiveInt('--threads', options.threads ?? os.availableParallelism());
   if (threads > batch) throw new Error(`--threads ${threads} is more than the batch of ${batch}`);
   const backendRequest = options.backend ?? 'auto';
@@ -266,14 +270,16 @@ export async function runBenchPipelineStep(options: BenchPipelineStepOptions = {
       params = task1.trainableVariables().reduce((n, v) => n + v.size, 0);
       host = pipelineHostBatch(task, batch, task1.objective.featureTerms()[0]);
       note(`${label}: batch of ${batch}, ${host.coveredPixels.toFixed(0)} covered pixels per sample on average`);
-      note(`retex, 1 thread: ${warmup} warm-up + ${steps} timed steps`);
+      note(`retex, 1 thread: ${warmup} warm-up steps (at least ${warmupSeconds} s) + ${steps} timed steps`);
       tensors = hostBatchToTensors(host.batch);
       const t = tensors;
       try {
-        retex1 = await timeSteps(() => {
-          retexLoss = trainer.step(t);
-          numTensors1.push(tf.memory().numTensors);
-        }, warmup, steps);
+        retex1 = (
+          await timeSteps(() => {
+            retexLoss = trainer.step(t);
+            numTensors1.push(tf.memory().numTensors);
+          }, warmup, steps, warmupSeconds)
+        ).ms;
       } catch (err) {
         throw explainAbort(err, `${label}, batch ${batch}`);
       }
@@ -314,7 +320,7 @@ export async function runBenchPipelineStep(options: BenchPipelineStepOptions = {
       const run = await startRun(dp, PIPELINE_WEIGHT_DECAY, null, note, warmup + steps);
       let step = run.step;
       try {
-        retexN = await timeSteps(() => hostOptimizerStep(dp, run.adam, run.weights, host.batch, lr, step++), warmup, steps);
+        retexN = (await timeSteps(() => hostOptimizerStep(dp, run.adam, run.weights, host.batch, lr, step++), warmup, steps, warmupSeconds)).ms;
         if (options.profile) {
           note(`profiling the ${threads}-worker host step by part`);
           const parts: Record<'total' | 'gradients' | 'read_weights' | 'adam' | 'write_weights', number[]> = {
@@ -413,6 +419,7 @@ export async function runBenchPipelineStep(options: BenchPipelineStepOptions = {
     threads,
     steps,
     warmup,
+    warmup_seconds: warmupSeconds,
     image_size: task.imageSize,
     texture_size: task.textureSize,
     generator_input: task.generatorInput,

@@ -2,7 +2,6 @@ import { kernelShares, round, type KernelShare } from './kernel-profile';
 
 export { round, type KernelShare } from './kernel-profile';
 import * as os from 'os';
-import { performance } from 'perf_hooks';
 import { describeBackend, initBackend, type BackendRequest } from '../backend/backend';
 import { tf } from '../backend/tf';
 import { DataParallelTrainer } from '../train/data-parallel';
@@ -13,6 +12,7 @@ import type { HostBatch } from '../train/train-task';
 import { classifierConvLayers, trainStepConvFlops, unetConvLayers } from './train-step-flops';
 import { measureMatMulPeakGflops } from './train-step-matmul-peak';
 import { runTorchPeerBest, torchUnavailableReason, type OmpWaitPolicy, type TorchPeerResult } from './train-step-torch';
+import { timeSteps, warmupSecondsOption } from './step-timing';
 
 /** Options of {@link runBenchTrainStep}. */
 export interface BenchTrainStepOptions {
@@ -26,6 +26,8 @@ export interface BenchTrainStepOptions {
   readonly steps?: number;
   /** Untimed steps before timing; default 2. */
   readonly warmup?: number;
+  /** Least warm-up time of retex's runs (with warmup > 0), seconds; default 5 (see `DEFAULT_WARMUP_SECONDS`). */
+  readonly warmupSeconds?: number;
   /** Threads for the "all cores" runs; default `os.availableParallelism()`. */
   readonly threads?: number;
   /** Also profile one single-process step by kernel; default false. */
@@ -53,6 +55,8 @@ export interface StepComparison {
   readonly threads: number;
   readonly steps: number;
   readonly warmup: number;
+  /** Least warm-up time of retex's runs, seconds (the peers warm up `warmup` steps: they have no JIT). */
+  readonly warmup_seconds: number;
 }
 
 /** The benchmark's figures (snake_case: this is the --json output). */
@@ -105,24 +109,6 @@ export function positiveInt(name: string, v: number): number {
   return v;
 }
 
-/** Median wall time of `steps` steps after `warmup` untimed ones (the median resists other load). */
-export async function timeSteps(step: () => Promise<unknown> | unknown, warmup: number, steps: number): Promise<number> {
-  for (let i = 0; i < warmup; i++) await step();
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    await step();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
-}
-
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 function topKernels(profile: Awaited<ReturnType<typeof tf.profile>>, limit = 15): KernelShare[] {
   return kernelShares(profile, limit, (k) => k.name).kernels;
 }
@@ -153,6 +139,7 @@ export async function runBenchTrainStep(options: BenchTrainStepOptions = {}): Pr
   const steps = positiveInt('--steps', options.steps ?? 5);
   const warmup = options.warmup ?? 2;
   if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup must be an integer >= 0, got ${warmup}`);
+  const warmupSeconds = warmupSecondsOption(options.warmupSeconds);
   const threads = positiveInt('--threads', options.threads ?? os.availableParallelism());
   const backendRequest = options.backend ?? 'auto';
 
@@ -173,7 +160,7 @@ export async function runBenchTrainStep(options: BenchTrainStepOptions = {}): Pr
   const matmulPeak = measureMatMulPeakGflops();
 
   // retex, one thread: the whole batch in this process.
-  note(`retex, 1 thread: ${warmup} warm-up + ${steps} timed steps`);
+  note(`retex, 1 thread: ${warmup} warm-up steps (at least ${warmupSeconds} s) + ${steps} timed steps`);
   const task = new TextureClassifierTask(taskOptions);
   const trainer = new TrainStep(task);
   const tensors = hostBatchToTensors(hostBatch);
@@ -183,7 +170,7 @@ export async function runBenchTrainStep(options: BenchTrainStepOptions = {}): Pr
   try {
     params = task.trainableVariables().reduce((n, v) => n + v.size, 0);
     try {
-      retex1 = await timeSteps(() => trainer.step(tensors), warmup, steps);
+      retex1 = (await timeSteps(() => trainer.step(tensors), warmup, steps, warmupSeconds)).ms;
     } catch (err) {
       throw explainAbort(err, `width ${width}, batch ${batch}`);
     }
@@ -209,7 +196,7 @@ export async function runBenchTrainStep(options: BenchTrainStepOptions = {}): Pr
     const dp = await DataParallelTrainer.start({ task: textureClassifierTaskSpec(taskOptions), workers: threads, backend: backendRequest });
     try {
       try {
-        retexN = await timeSteps(() => dp.step(hostBatch), warmup, steps);
+        retexN = (await timeSteps(() => dp.step(hostBatch), warmup, steps, warmupSeconds)).ms;
       } catch (err) {
         throw explainAbort(err, `width ${width}, ${Math.ceil(batch / threads)} samples per worker`);
       }
@@ -258,6 +245,7 @@ export async function runBenchTrainStep(options: BenchTrainStepOptions = {}): Pr
     threads,
     steps,
     warmup,
+    warmup_seconds: warmupSeconds,
     conv_gflops_per_step: round(convGflops, 3),
     retex_gflops_per_s: round(convGflops / (retexN / 1000), 2),
     retex_gflops_per_s_1thread: round(convGflops / (retex1 / 1000), 2),

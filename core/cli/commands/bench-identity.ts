@@ -3,7 +3,8 @@ import { BACKEND_REQUESTS, type BackendRequest } from '../../backend/backend';
 import { FULL_PCB_NETWORK, runBenchIdentity, type BenchIdentityResult, type IdentityBenchNetwork } from '../../bench/identity';
 import { note, printJson, printLine, outputTable } from '../output';
 import type { CliServices } from '../services';
-import { listOf, nonNegativeInt, positiveInt } from '../arg-parsers';
+import { DEFAULT_WARMUP_SECONDS } from '../../bench/step-timing';
+import { listOf, nonNegativeInt, nonNegativeNumber, positiveInt } from '../arg-parsers';
 
 /** The networks `--networks` may name. */
 export const BENCH_IDENTITY_NETWORKS = ['shipped', 'full'] as const;
@@ -16,6 +17,7 @@ export interface BenchIdentityCliOptions {
   readonly batch: number;
   readonly steps: number;
   readonly warmup: number;
+  readonly warmupSeconds: number;
   readonly threads?: number;
   readonly microBatch?: number;
   readonly profile?: boolean;
@@ -62,7 +64,7 @@ export function formatBenchIdentity(r: BenchIdentityResult): string {
     );
   }
   const first = r.rows[0];
-  lines.push(`backend ${r.backend}; ${first.steps} timed steps after ${first.warmup} warm-up (median); weights ${first.weights}`, table.toString());
+  lines.push(`backend ${r.backend}; ${first.steps} timed steps (median) after ${first.warmup} warm-up steps (retex: at least ${first.warmup_seconds} s); weights ${first.weights}`, table.toString());
   for (const row of r.rows) {
     if (row.torch_version) {
       const omp = row.torch_omp_wait_policy ? `, OMP_WAIT_POLICY=${row.torch_omp_wait_policy} (the faster of ACTIVE/PASSIVE)` : '';
@@ -96,6 +98,7 @@ export function benchIdentityCommand(services: CliServices): Command {
     .option('--batch <n>', 'images per step', positiveInt, 16)
     .option('--steps <n>', 'timed steps per configuration (the median is reported)', positiveInt, 5)
     .option('--warmup <n>', 'untimed steps before timing', nonNegativeInt, 2)
+    .option('--warmup-seconds <s>', "with --warmup > 0, keep warming retex up until this long (its workers' code is optimised over their first steps)", nonNegativeNumber, DEFAULT_WARMUP_SECONDS)
     .option('--threads <n>', 'worker threads for the all-cores run; default: every core', positiveInt)
     .option('--micro-batch <n>', 'images per gradient call in each process; default: what fits the wasm heap', positiveInt)
     .option('--profile', 'also list the kernels of one single-process step by time')
@@ -108,6 +111,7 @@ export function benchIdentityCommand(services: CliServices): Command {
         batch: options.batch,
         steps: options.steps,
         warmup: options.warmup,
+        warmupSeconds: options.warmupSeconds,
         threads: options.threads,
         microBatch: options.microBatch,
         profile: options.profile,

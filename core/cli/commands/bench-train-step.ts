@@ -1,8 +1,10 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { BACKEND_REQUESTS, type BackendRequest } from '../../backend/backend';
 import { GENERATOR_INPUTS, type GeneratorInput } from '../../interfaces/texture-generator';
 import { runBenchPipelineStep, type BenchPipelineStepResult } from '../../bench/pipeline-step';
 import { runBenchTrainStep, type BenchTrainStepResult } from '../../bench/train-step';
+import { DEFAULT_WARMUP_SECONDS } from '../../bench/step-timing';
+import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from '../arg-parsers';
 import { note, printJson, printLine, outputTable } from '../output';
 
 export interface BenchTrainStepCliOptions {
@@ -11,30 +13,13 @@ export interface BenchTrainStepCliOptions {
   readonly batch: number;
   readonly steps: number;
   readonly warmup: number;
+  readonly warmupSeconds: number;
   readonly threads?: number;
   readonly profile?: boolean;
   readonly pipeline?: boolean;
   readonly generatorInput: GeneratorInput;
   readonly torch: boolean;
   readonly json?: boolean;
-}
-
-function positiveNumber(value: string): number {
-  const x = Number(value);
-  if (!(x > 0 && Number.isFinite(x))) throw new InvalidArgumentError(`expected a positive number, got '${value}'`);
-  return x;
-}
-
-function positiveInt(value: string): number {
-  const x = Number(value);
-  if (!(Number.isInteger(x) && x >= 1)) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
-  return x;
-}
-
-function nonNegativeInt(value: string): number {
-  const x = Number(value);
-  if (!(Number.isInteger(x) && x >= 0)) throw new InvalidArgumentError(`expected an integer >= 0, got '${value}'`);
-  return x;
 }
 
 function fmt(x: number | null, digits = 0, unit = ''): string {
@@ -50,7 +35,7 @@ export function formatBenchTrainStep(r: BenchTrainStepResult): string {
   }
   const lines = [
     `train step: U-Net + ResNet classifier at width ${r.width}, batch ${r.batch} of 128x64, Adam; ${r.params.toLocaleString('en-US')} parameters`,
-    `backend ${r.backend}; ${r.steps} timed steps after ${r.warmup} warm-up`,
+    `backend ${r.backend}; ${r.steps} timed steps after ${r.warmup} warm-up steps (retex: at least ${r.warmup_seconds} s)`,
     table.toString(),
     `convolutions: ${r.conv_gflops_per_step} GFLOP per step; matMul peak on this backend (1 thread): ${r.wasm_matmul_peak_gflops} GFLOP/s`,
   ];
@@ -79,7 +64,7 @@ export function formatBenchPipelineStep(r: BenchPipelineStepResult): string {
       `${r.texture_size.join('x')} texture -> ${r.image_size.join('x')} photo: ` +
       `render (${r.sampling}, ${r.covered_pixels} covered pixels per sample) -> composite -> frozen PCB ResNet-${r.reid.depth} x${r.reid.width} ` +
       `(${r.reid.input_size.join('x')}) re-ID loss x${r.reid_weight} -> Adam (lr ${r.learning_rate}, weight decay ${r.weight_decay}); batch ${r.batch}`,
-    `backend ${r.backend}; ${r.steps} timed steps after ${r.warmup} warm-up; ${r.threads > 1 ? `${r.threads} data-parallel workers with Adam on the host (retex train's step)` : 'one process'}`,
+    `backend ${r.backend}; ${r.steps} timed steps after ${r.warmup} warm-up steps (retex: at least ${r.warmup_seconds} s); ${r.threads > 1 ? `${r.threads} data-parallel workers with Adam on the host (retex train's step)` : 'one process'}`,
     table.toString(),
     `convolutions: ${r.conv_gflops_per_step} GFLOP per step; batch assembly (not timed in the step): ${r.batch_assembly_ms} ms`,
   ];
@@ -114,6 +99,7 @@ export function benchTrainStepCommand(): Command {
     .option('--batch <n>', 'batch size', positiveInt, 16)
     .option('--steps <n>', 'timed steps per configuration', positiveInt, 5)
     .option('--warmup <n>', 'untimed steps before timing', nonNegativeInt, 2)
+    .option('--warmup-seconds <s>', "with --warmup > 0, keep warming retex up until this long (its workers' code is optimised over their first steps)", nonNegativeNumber, DEFAULT_WARMUP_SECONDS)
     .option('--threads <n>', 'threads (data-parallel workers) for the all-cores run; default: every core', positiveInt)
     .option('--profile', 'also list the kernels of one single-process step by time')
     .option('--pipeline', "the method's whole step as retex train runs it: U-Net -> render -> composite -> frozen PCB re-ID loss -> Adam")
@@ -132,6 +118,7 @@ export function benchTrainStepCommand(): Command {
           batch: options.batch,
           steps: options.steps,
           warmup: options.warmup,
+          warmupSeconds: options.warmupSeconds,
           threads: options.threads,
           profile: options.profile,
           skipTorch: !options.torch,
@@ -147,6 +134,7 @@ export function benchTrainStepCommand(): Command {
         batch: options.batch,
         steps: options.steps,
         warmup: options.warmup,
+        warmupSeconds: options.warmupSeconds,
         threads: options.threads,
         profile: options.profile,
         skipTorch: !options.torch,

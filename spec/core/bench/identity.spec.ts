@@ -51,7 +51,7 @@ describe('core/bench/identity', () => {
       backend: 'wasm',
       batch: 4,
       steps: 1,
-      warmup: 0,
+      warmup: 0, warmupSeconds: 0,
       threads: 2,
       microBatch: 4,
       skipTorch: true,
@@ -86,7 +86,7 @@ describe('core/bench/identity', () => {
       backend: 'wasm',
       batch: 2,
       steps: 1,
-      warmup: 0,
+      warmup: 0, warmupSeconds: 0,
       threads: 1,
       torchPython: '/nonexistent/python3',
     });
@@ -106,7 +106,7 @@ describe('core/bench/identity', () => {
     } as unknown as CliServices;
     const out = await captureStdout(() =>
       benchIdentityCommand(services).parseAsync(
-        ['--networks', 'shipped', '--backend', 'wasm', '--batch', '2', '--steps', '1', '--warmup', '0', '--threads', '1', '--no-torch', '--json'],
+        ['--networks', 'shipped', '--backend', 'wasm', '--batch', '2', '--steps', '1', '--warmup', '0', '--warmup-seconds', '0', '--threads', '1', '--no-torch', '--json'],
         { from: 'user' },
       ),
     );

@@ -21,7 +21,7 @@ const TINY: PipelineTaskOptions = {
 /** The keys `retex bench train-step --json` documents, which --pipeline keeps. */
 const TRAIN_STEP_KEYS = [
   'backend', 'retex_ms_per_step', 'torch_ms_per_step', 'ratio', 'ratio_1thread', 'retex_ms_per_step_1thread',
-  'torch_ms_per_step_1thread', 'width', 'batch', 'threads', 'steps', 'warmup', 'params', 'conv_gflops_per_step',
+  'torch_ms_per_step_1thread', 'width', 'batch', 'threads', 'steps', 'warmup', 'warmup_seconds', 'params', 'conv_gflops_per_step',
   'retex_gflops_per_s', 'retex_gflops_per_s_1thread', 'torch_gflops_per_s', 'torch_version', 'torch_omp_wait_policy', 'torch_note',
 ];
 
@@ -77,7 +77,7 @@ describe('core/bench/pipeline-step', () => {
   it('runs a tiny step on 1 thread and on 2 workers, reports the documented keys and leaks no tensor per step', async () => {
     const notes: string[] = [];
     const r = await runBenchPipelineStep({
-      backend: 'wasm', task: TINY, batch: 4, steps: 2, warmup: 1, threads: 2, skipTorch: true, onNote: (m) => notes.push(m),
+      backend: 'wasm', task: TINY, batch: 4, steps: 2, warmup: 1, warmupSeconds: 0, threads: 2, skipTorch: true, onNote: (m) => notes.push(m),
     });
     expect(r).to.include.keys(...TRAIN_STEP_KEYS, 'pipeline');
     expect(r.pipeline).to.equal(true);
@@ -101,7 +101,7 @@ describe('core/bench/pipeline-step', () => {
   it('is `retex bench train-step --pipeline --json`: one JSON object', async () => {
     const written = await captureStdout(() =>
       benchTrainStepCommand().parseAsync(
-        ['--pipeline', '--backend', 'wasm', '--width', '0.0625', '--batch', '2', '--steps', '1', '--warmup', '1', '--threads', '1', '--no-torch', '--json'],
+        ['--pipeline', '--backend', 'wasm', '--width', '0.0625', '--batch', '2', '--steps', '1', '--warmup', '1', '--warmup-seconds', '0', '--threads', '1', '--no-torch', '--json'],
         { from: 'user' },
       ),
     );

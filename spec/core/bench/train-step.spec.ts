@@ -49,7 +49,7 @@ describe('core/bench/train-step', () => {
   it('measures a tiny configuration on 1 thread and 2 workers and prints one JSON object with --json', async () => {
     const notes: string[] = [];
     const r = await runBenchTrainStep({
-      backend: 'wasm', width: 1 / 16, batch: 2, steps: 1, warmup: 0, threads: 2, skipTorch: true, onNote: (m) => notes.push(m),
+      backend: 'wasm', width: 1 / 16, batch: 2, steps: 1, warmup: 0, warmupSeconds: 0, threads: 2, skipTorch: true, onNote: (m) => notes.push(m),
     });
     expect(r.backend).to.equal('wasm');
     expect(r.retex_ms_per_step).to.be.greaterThan(0);
@@ -63,7 +63,7 @@ describe('core/bench/train-step', () => {
 
     const written = await captureStdout(() =>
       benchTrainStepCommand().parseAsync(
-        ['--backend', 'wasm', '--width', '0.0625', '--batch', '2', '--steps', '1', '--warmup', '0', '--threads', '1', '--no-torch', '--json'],
+        ['--backend', 'wasm', '--width', '0.0625', '--batch', '2', '--steps', '1', '--warmup', '0', '--warmup-seconds', '0', '--threads', '1', '--no-torch', '--json'],
         { from: 'user' },
       ),
     );
