@@ -12,7 +12,9 @@
 ;; tiles of 4 consecutive positions, keeping the 4 x 8 outputs in eight SIMD accumulators over every tap
 ;; and input channel: per channel two vector loads of the filter, four broadcast loads of x, eight
 ;; multiplies and eight adds. A tap outside the image points its position at `zero` (CI zeros), and
-;; positions past the end of the tensor are computed on zeros and not stored. A fused convolution's
+;; positions past the end of the tensor are computed on zeros and not stored. A tile whose 4 positions lie in
+;; one output row with every tap inside the image columns (dilation 1) takes an interior path: each kernel
+;; row's KW*CI inputs are one contiguous run, and kernel rows in the vertical padding are skipped. A fused convolution's
 ;; epilogue (bias per output channel, relu or relu6) is applied to each tile before it is stored.
 (module
   (import "env" "memory" (memory 0))
