@@ -35,8 +35,9 @@ import { ReidNetwork, validateReidConfig, type ReidNetworkConfig } from '../nn/r
 import { scaledChannels } from '../nn/width';
 import { runTorchIdentityBest, torchIdentityUnavailableReason, type TorchIdentityResult } from './identity-torch';
 import type { OmpWaitPolicy } from './train-step-torch';
-import { convolutionLabel, kernelShares, type KernelShare } from './kernel-profile';
+import { convolutionLabel, kernelShares, round, type KernelShare } from './kernel-profile';
 import { timeSteps, warmupSecondsOption } from './step-timing';
+import { positiveInt } from './train-step';
 
 /** A network to measure: a name for the row and a `ReidNetwork` config. */
 export interface IdentityBenchNetwork {
@@ -467,17 +468,6 @@ class IdentityWorkers {
 }
 
 // ---------------------------------------------------------------------------------------------------
-
-function positiveInt(name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
-  return v;
-}
-
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
 
 function topKernels(profile: Awaited<ReturnType<typeof tf.profile>>, limit = 20): { kernels: KernelShare[]; totalMs: number } {
   return kernelShares(profile, limit, (k) => (k.name.endsWith('__op') ? null : convolutionLabel(k)));

@@ -7,7 +7,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simdKernel } from './simd-kernels';
-import { free, heapF32, heapOffset, zerosOutput, type Conv2DInfo, type TensorInfo } from './wasm-kernel-utils';
+import { free, heapF32, heapOffset, zeroPadded, type Conv2DInfo, type TensorInfo } from './wasm-kernel-utils';
 
 /** The exports of `simd/narrow-input-grad.wasm` (see the .wat for the contract). */
 interface NarrowInputGradExports {
@@ -42,17 +42,7 @@ export function narrowInputGradient(
   const px0 = Math.ceil(Math.max(0, kw - 1 - pl) / sw);
   const ohp = Math.max(oh + py0, Math.floor((h - 1 + pt) / sh) + py0 + 1);
   const owp = Math.max(ow + px0, Math.floor((wp - 1 + pl) / sw) + px0 + 1);
-  const padded = zerosOutput(backend, [b, ohp, owp, co]);
-  {
-    const [src, dst] = [heapF32(backend, dy), heapF32(backend, padded)];
-    const run = ow * co;
-    for (let n = 0; n < b; n++) {
-      for (let y = 0; y < oh; y++) {
-        const s0 = (n * oh + y) * run;
-        dst.set(src.subarray(s0, s0 + run), ((n * ohp + y + py0) * owp + px0) * co);
-      }
-    }
-  }
+  const padded = zeroPadded(backend, dy, ohp, owp, py0, px0);
   const wide = backend.makeOutput([b, h, wp, c], 'float32');
   kernel.narrow_input_grad(
     heapOffset(backend, padded), heapOffset(backend, filter), heapOffset(backend, wide),

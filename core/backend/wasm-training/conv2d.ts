@@ -15,6 +15,7 @@ import {
   heapOffset,
   runKernel,
   WasmKernelArgs,
+  zeroPadded,
   zerosOutput,
   type Conv2DInfo,
   type TensorInfo,
@@ -124,15 +125,11 @@ function simdConv2d(
  * deep layers) no tile does. The copy costs about 1/(9 CO) of a 3x3 convolution's work.
  */
 function paddedColumns(backend: BackendWasm, x: TensorInfo, info: Conv2DInfo): TensorInfo | null {
-  const { batchSize: b, inHeight: h, inWidth: w, inChannels: ci, outWidth: ow, strideWidth: sw } = info;
+  const { inHeight: h, inWidth: w, outWidth: ow, strideWidth: sw } = info;
   const left = info.padInfo.left;
   const right = Math.max(0, (ow - 1) * sw + info.filterWidth - left - w);
   if ((left === 0 && right === 0) || info.dilationWidth !== 1 || left < 0) return null;
-  const wp = w + left + right;
-  const out = zerosOutput(backend, [b, h, wp, ci]);
-  const [src, dst] = [heapF32(backend, x), heapF32(backend, out)];
-  for (let r = 0; r < b * h; r++) dst.set(src.subarray(r * w * ci, (r + 1) * w * ci), (r * wp + left) * ci);
-  return out;
+  return zeroPadded(backend, x, h, w + left + right, 0, left);
 }
 
 function conv2D(args: WasmKernelArgs<Conv2DAttrs>): TensorInfo {

@@ -107,6 +107,21 @@ export function zerosOutput(backend: BackendWasm, shape: number[]): TensorInfo {
   return out;
 }
 
+/**
+ * x [b, h, w, c] copied into a zero [b, outH, outW, c] buffer with its first row at `top` and its first
+ * column at `left` (zero padding around it), as a new float32 tensor the caller owns.
+ */
+export function zeroPadded(backend: BackendWasm, x: TensorInfo, outH: number, outW: number, top: number, left: number): TensorInfo {
+  const [b, h, w, c] = x.shape;
+  const out = zerosOutput(backend, [b, outH, outW, c]);
+  const [src, dst] = [heapF32(backend, x), heapF32(backend, out)];
+  const run = w * c;
+  for (let n = 0; n < b; n++) {
+    for (let y = 0; y < h; y++) dst.set(src.subarray((n * h + y) * run, (n * h + y + 1) * run), ((n * outH + y + top) * outW + left) * c);
+  }
+  return out;
+}
+
 /** Normalises a stride/dilation attribute to `[height, width]`. */
 export function pair(v: number | number[] | undefined, fallback = 1): [number, number] {
   if (v == null) return [fallback, fallback];

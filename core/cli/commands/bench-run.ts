@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { benchSetFolder, scoreRunVariants, type RunVariant } from '../../bench/run-methods';
+import { median } from '../../bench/step-timing';
 import { DEFAULT_OPTIMIZE_ANCHOR, DEFAULT_OPTIMIZE_LEARNING_RATE, DEFAULT_OPTIMIZE_STEPS, type TextureMethod } from '../../run/texture-methods';
 import { positiveInt } from '../arg-parsers';
 import { note, printFittedTable, printJson, printLine } from '../output';
@@ -42,11 +43,6 @@ function variants(): RunVariant[] {
     { label: 'optimize (from project)', method: 'optimize', optimize: optimize('project') },
   ];
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /**
  * Wall time of whole `retex run` processes on one photo (Node start, model load, fit, texture, files),

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../../../core/backend/tf';
+import { median } from '../../../core/bench/step-timing';
 import { readImage, readPixels } from '../../../core/io/image-decode';
 import { PerspectiveCamera } from '../../../core/renderer/perspective-camera';
 import { rasterize } from '../../../core/renderer/rasterizer';
@@ -60,13 +61,6 @@ interface Scored {
   readonly iou?: number;
   readonly ms?: number;
 }
-
-const median = (xs: number[]) => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 /** Turns per-image results into the benchmark's figures. */
 export function tallyFit(results: readonly Scored[], failures: readonly string[]): FitBenchResult {
