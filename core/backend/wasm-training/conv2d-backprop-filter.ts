@@ -16,6 +16,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
+import { winogradFilterGradEligible, winogradFilterGradient } from './conv2d-winograd';
 import { convGeometry, simdKernel } from './simd-kernels';
 import {
   convInfoForDy,
@@ -36,7 +37,10 @@ interface FilterGradExports {
   filter_grad(x: number, dy: number, out: number, ...geometryThenChunkRows: number[]): void;
 }
 
-/** Which algorithm computes the filter gradient; `auto` picks the fast one when it fits. */
+/**
+ * Which algorithm computes the filter gradient; `auto` picks the fastest that fits: Winograd's for 3x3 stride-1
+ * convolutions (`conv2d-winograd`), the SIMD kernel, else the XNNPACK convolution or per-tap matMuls.
+ */
 export type FilterGradientPath = 'auto' | 'simd' | 'conv' | 'matmul';
 
 /**
@@ -195,6 +199,10 @@ export function conv2dFilterGradient(
   const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
   if (dy.shape.join(',') !== expected.join(',')) {
     throw new Error(`Conv2DBackpropFilter: dy has shape [${dy.shape}] but the convolution outputs [${expected}]`);
+  }
+  if (path === 'auto' && winogradFilterGradEligible(info)) {
+    const out = winogradFilterGradient(backend, x, dy, info);
+    if (out != null) return out;
   }
   let chosen = path;
   const kernel = chosen === 'auto' || chosen === 'simd' ? simdKernel<FilterGradExports>(backend, 'filter-grad') : null;

@@ -8,6 +8,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
+import { winogradConv2d, winogradEligible } from './conv2d-winograd';
 import { convGeometry, simdKernel } from './simd-kernels';
 import {
   free,
@@ -73,6 +74,10 @@ function simdConv2d(
   info: Conv2DInfo,
   epilogue: Epilogue = { bias: null, activation: 'linear' },
 ): TensorInfo | null {
+  if (winogradEligible(info)) {
+    const out = winogradConv2d(backend, x, filter, info, epilogue.bias, FUSED_ACTIVATIONS[epilogue.activation]);
+    if (out != null) return out;
+  }
   const kernel = simdKernel<Conv2DExports>(backend, 'conv2d');
   if (kernel == null) return null;
   const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info;
