@@ -8,8 +8,8 @@
  * the U-Net -> Adam with weight decay 1e-5. The batch is what `assembleBatch` builds (see pipeline-batch).
  *
  * - all cores: `DataParallelTrainer` with one worker per thread, each rebuilding the task from a `TaskSpec`
- *   (`createPipelineBenchTask`), and `hostOptimizerStep` (averaged worker gradients, Adam on the main
- *   thread, weights written back to every replica): exactly `retex train`'s step;
+ *   (`createPipelineBenchTask`), and `hostOptimizerStep` (worker gradients, Adam applied by the workers to
+ *   shared weights, each on its share, every replica loading the result): exactly `retex train`'s step;
  * - 1 thread: `TrainStep` on the same task in this process (tfjs's Adam; it has no weight decay, which
  *   costs one multiply-add per weight less than the peer).
  * Both time the median of the timed steps after the warm-up. `assembleBatch` (a few milliseconds on the
@@ -86,8 +86,11 @@ export interface PipelineProfile {
   /** The peer's parts timed alone (unet, render, identity), 1 thread and `threads` threads; null without torch. */
   readonly torch_stages_ms_1thread: Readonly<Record<'unet' | 'render' | 'identity', number>> | null;
   readonly torch_stages_ms: Readonly<Record<'unet' | 'render' | 'identity', number>> | null;
-  /** The all-cores step (`hostOptimizerStep`) by part; null with one thread. */
-  readonly host_step_ms: Readonly<Record<'total' | 'gradients' | 'read_weights' | 'adam' | 'write_weights', number>> | null;
+  /**
+   * The all-cores step (`hostOptimizerStep`) by part: the workers' gradients, Adam in the workers (each on its
+   * share of the weights), the replicas loading the new weights; null with one thread.
+   */
+  readonly host_step_ms: Readonly<Record<'total' | 'gradients' | 'adam' | 'load_weights', number>> | null;
 }
 
 /** The benchmark's figures (snake_case: this is the --json output; keys as `bench train-step`'s). */
@@ -323,34 +326,20 @@ export async function runBenchPipelineStep(options: BenchPipelineStepOptions = {
         retexN = (await timeSteps(() => hostOptimizerStep(dp, run.adam, run.weights, host.batch, lr, step++), warmup, steps, warmupSeconds)).ms;
         if (options.profile) {
           note(`profiling the ${threads}-worker host step by part`);
-          const parts: Record<'total' | 'gradients' | 'read_weights' | 'adam' | 'write_weights', number[]> = {
-            total: [], gradients: [], read_weights: [], adam: [], write_weights: [],
-          };
-          // hostOptimizerStep's calls, one by one.
+          const parts: Record<'total' | 'gradients' | 'adam' | 'load_weights', number[]> = { total: [], gradients: [], adam: [], load_weights: [] };
           for (let i = 0; i < steps; i++) {
             const t0 = performance.now();
-            const g = await dp.computeGradients(host.batch, true);
-            const t1 = performance.now();
-            const replica = await dp.readWeights();
-            for (const e of dp.layout) if (!e.trainable) run.weights.set(e.path, replica.get(e.path) as Float32Array);
-            const t2 = performance.now();
-            run.adam.update(run.weights, g.grads, lr);
-            const t3 = performance.now();
-            await dp.writeWeights(run.weights);
-            const t4 = performance.now();
-            parts.total.push(t4 - t0);
-            parts.gradients.push(t1 - t0);
-            parts.read_weights.push(t2 - t1);
-            parts.adam.push(t3 - t2);
-            parts.write_weights.push(t4 - t3);
+            await hostOptimizerStep(dp, run.adam, run.weights, host.batch, lr, step++);
+            parts.total.push(performance.now() - t0);
+            const t = dp.optimizerTimings;
+            if (t) {
+              parts.gradients.push(t.gradients);
+              parts.adam.push(t.adam);
+              parts.load_weights.push(t.load);
+            }
           }
-          hostStep = {
-            total: round(median(parts.total), 1),
-            gradients: round(median(parts.gradients), 1),
-            read_weights: round(median(parts.read_weights), 1),
-            adam: round(median(parts.adam), 1),
-            write_weights: round(median(parts.write_weights), 1),
-          };
+          const ms = (xs: number[]): number => round(median(xs), 1);
+          hostStep = { total: ms(parts.total), gradients: ms(parts.gradients), adam: ms(parts.adam), load_weights: ms(parts.load_weights) };
         }
         // DataParallelTrainer reports its workers' live tensors only from `step()` (same gradient path,
         // Adam inside the workers), so a couple of those steps probe for leaks.

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { Worker } from 'worker_threads';
 import type { BackendRequest } from '../backend/backend';
+import type { HostAdam } from './host-adam';
 import { DEFAULT_LEARNING_RATE } from './train-step';
 import { hostBatchSize, splitHostBatch, type HostBatch, type TaskSpec } from './train-task';
 import {
@@ -107,6 +108,12 @@ export class DataParallelTrainer {
   private gradientMs: number[] = [];
   private lastShardWeights: number[] = [];
   private lastTerms: Record<string, number> = {};
+  private momentViews: { m: Map<string, Float32Array>; v: Map<string, Float32Array> } | null = null;
+  /**
+   * Where the last `optimizerStep` went, ms: the workers' gradients (with sending the shards), Adam in the
+   * workers (with batch-norm statistics from worker 0), every replica loading the new weights.
+   */
+  optimizerTimings: { readonly gradients: number; readonly adam: number; readonly load: number } | null = null;
 
   private constructor(
     private readonly handles: WorkerHandle[],
@@ -115,6 +122,8 @@ export class DataParallelTrainer {
     private readonly offsets: number[],
     private readonly weights: Float32Array,
     private readonly grads: Float32Array[],
+    /** Adam's moments, laid out as `weights`: the workers update them in place. */
+    private readonly moments: { readonly m: Float32Array; readonly v: Float32Array },
     /** Backend the workers run on. */
     readonly backend: string,
   ) {}
@@ -175,7 +184,8 @@ export class DataParallelTrainer {
       const shared = (): SharedArrayBuffer => new SharedArrayBuffer(Math.max(1, total) * 4);
       const weightsBuf = shared();
       const gradBufs = handles.map(() => shared());
-      await Promise.all(handles.map((h, index) => h.request({ op: 'attach', weights: weightsBuf, grads: gradBufs, index })));
+      const moments: [SharedArrayBuffer, SharedArrayBuffer] = [shared(), shared()];
+      await Promise.all(handles.map((h, index) => h.request({ op: 'attach', weights: weightsBuf, grads: gradBufs, index, moments })));
       await handles[0].request({ op: 'write-weights' });
       await Promise.all(handles.slice(1).map((h) => h.request({ op: 'read-weights' })));
       return new DataParallelTrainer(
@@ -184,6 +194,7 @@ export class DataParallelTrainer {
         offsets,
         new Float32Array(weightsBuf),
         gradBufs.map((b) => new Float32Array(b)),
+        { m: new Float32Array(moments[0]), v: new Float32Array(moments[1]) },
         hellos[0].type === 'ready' ? hellos[0].backend : 'unknown',
       );
     } catch (err) {
@@ -230,6 +241,54 @@ export class DataParallelTrainer {
       numTensors: applied.map((r) => r.numTensors),
     };
     return loss;
+  }
+
+  /**
+   * One training step with `adam` (its state then lives in memory shared with the workers): the workers'
+   * gradients of `batch` (batch-norm statistics in training mode), then each worker applies Adam to its share
+   * of the weights with the averaged gradients, worker 0's batch-norm statistics become every replica's, and
+   * every replica loads the result; `weights` (by path) is set to it.
+   * @throws when the loss is not finite, before any weight changes
+   */
+  async optimizerStep(
+    batch: HostBatch,
+    adam: HostAdam,
+    weights: Map<string, Float32Array>,
+    lr: number,
+  ): Promise<{ loss: number; terms: Readonly<Record<string, number>> }> {
+    const t0 = performance.now();
+    const loss = await this.shardGradients(batch, true);
+    if (!Number.isFinite(loss)) throw new NonFiniteLossError(loss);
+    const t1 = performance.now();
+    const views = (a: Float32Array): Map<string, Float32Array> =>
+      new Map(this.layout.flatMap((e, i) => (e.trainable ? [[e.path, a.subarray(this.offsets[i], this.offsets[i] + e.size)]] : [])));
+    this.momentViews ??= { m: views(this.moments.m), v: views(this.moments.v) };
+    adam.adopt(this.momentViews.m, this.momentViews.v);
+    const coefficients = adam.begin(lr);
+    const shardWeights = this.lastShardWeights;
+    const total = this.weights.length;
+    const parts = this.handles.length;
+    await Promise.all(
+      this.handles.map((h, i) =>
+        h.request({
+          op: 'adam',
+          shardWeights,
+          coefficients,
+          start: Math.floor((total * i) / parts),
+          end: Math.floor((total * (i + 1)) / parts),
+          writeStatistics: i === 0,
+        }),
+      ),
+    );
+    const t2 = performance.now();
+    await Promise.all(this.handles.map((h) => h.request({ op: 'read-weights' })));
+    this.optimizerTimings = { gradients: t1 - t0, adam: t2 - t1, load: performance.now() - t2 };
+    this.layout.forEach((e, i) => {
+      const w = weights.get(e.path);
+      if (w == null || w.length !== e.size) throw new Error(`optimizerStep: '${e.path}' needs ${e.size} values in the weights given`);
+      w.set(this.weights.subarray(this.offsets[i], this.offsets[i] + e.size));
+    });
+    return { loss, terms: this.lastTerms };
   }
 
   /** Timings of the last `step()`, or null before the first. */
@@ -284,5 +343,12 @@ export class DataParallelTrainer {
     });
     this.lastTerms = terms;
     return replies.reduce((s, r, i) => s + this.lastShardWeights[i] * (r.loss ?? NaN), 0);
+  }
+}
+
+/** A step whose loss is not finite (the weights are left as they were). */
+export class NonFiniteLossError extends Error {
+  constructor(readonly loss: number) {
+    super(`the loss became ${loss}`);
   }
 }

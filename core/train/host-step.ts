@@ -1,12 +1,13 @@
-import type { DataParallelTrainer, HostGradients } from './data-parallel';
+import { NonFiniteLossError, type DataParallelTrainer } from './data-parallel';
 import { HostAdam } from './host-adam';
 import { loadCheckpoint } from './checkpoint';
 import type { HostBatch } from './train-task';
 
 /**
- * One training step driven from the main thread: the workers' averaged gradients of `batch`, batch-norm
- * statistics taken from replica 0, one Adam update of `weights` in place, and the replicas set to the
- * result. So `weights` + Adam's state are the whole training state (what a checkpoint stores).
+ * One training step: the workers' averaged gradients of `batch`, batch-norm statistics taken from replica 0,
+ * one Adam update of the weights (each worker updates its share, in memory shared with this thread), and the
+ * replicas set to the result; `weights` is updated in place. So `weights` + Adam's state are the whole
+ * training state (what a checkpoint stores).
  * @throws when the loss is not finite (the weights are left as they were)
  */
 export async function hostOptimizerStep(
@@ -16,16 +17,13 @@ export async function hostOptimizerStep(
   batch: HostBatch,
   lr: number,
   step: number,
-): Promise<HostGradients> {
-  const g = await trainer.computeGradients(batch, true);
-  if (!Number.isFinite(g.loss)) {
-    throw new Error(`the loss became ${g.loss} at step ${step + 1}: lower --lr (the last checkpoint is kept; resume from it)`);
+): Promise<{ loss: number; terms: Readonly<Record<string, number>> }> {
+  try {
+    return await trainer.optimizerStep(batch, adam, weights, lr);
+  } catch (err) {
+    if (!(err instanceof NonFiniteLossError)) throw err;
+    throw new Error(`the loss became ${err.loss} at step ${step + 1}: lower --lr (the last checkpoint is kept; resume from it)`);
   }
-  const replica = await trainer.readWeights();
-  for (const e of trainer.layout) if (!e.trainable) weights.set(e.path, replica.get(e.path) as Float32Array);
-  adam.update(weights, g.grads, lr);
-  await trainer.writeWeights(weights);
-  return g;
 }
 
 /** Where a host-optimised run starts: its weights, Adam's state and the steps already done. */

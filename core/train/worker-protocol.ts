@@ -1,4 +1,5 @@
 import type { BackendRequest } from '../backend/backend';
+import type { AdamCoefficients } from './host-adam';
 import type { HostBatch, TaskSpec } from './train-task';
 
 /** What the main thread hands a data-parallel worker at start (`workerData`). */
@@ -26,12 +27,28 @@ export type WorkerRequest =
       readonly grads: readonly SharedArrayBuffer[];
       /** This worker's index into `grads`. */
       readonly index: number;
+      /** Adam's first and second moments of every weight, laid out as `weights` (see the 'adam' request). */
+      readonly moments: readonly [SharedArrayBuffer, SharedArrayBuffer];
     }
   | { readonly id: number; readonly op: 'write-weights' }
   | { readonly id: number; readonly op: 'read-weights' }
   | { readonly id: number; readonly op: 'gradients'; readonly shard: HostBatch; readonly training: boolean }
   /** Average every worker's gradients with these weights (shard size / batch size), then one Adam step. */
-  | { readonly id: number; readonly op: 'apply'; readonly shardWeights: readonly number[] };
+  | { readonly id: number; readonly op: 'apply'; readonly shardWeights: readonly number[] }
+  /**
+   * One Adam step of the shared weights and moments, on the trainable elements in [start, end) of the flat
+   * layout, with every worker's gradients averaged by `shardWeights`; with `writeStatistics` the worker first
+   * writes its non-trainable variables (batch-norm statistics) into the shared weights.
+   */
+  | {
+      readonly id: number;
+      readonly op: 'adam';
+      readonly shardWeights: readonly number[];
+      readonly coefficients: AdamCoefficients;
+      readonly start: number;
+      readonly end: number;
+      readonly writeStatistics: boolean;
+    };
 
 export type WorkerReply =
   | {

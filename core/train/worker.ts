@@ -8,6 +8,7 @@ import { performance } from 'perf_hooks';
 import { parentPort, workerData } from 'worker_threads';
 import { tf } from '../backend/tf';
 import { initBackend } from '../backend/backend';
+import { applyAdam } from './host-adam';
 import { disposeBatch, hostBatchToTensors } from './host-tensors';
 import { TrainStep } from './train-step';
 import type { TrainTask } from './train-task';
@@ -18,6 +19,9 @@ interface Buffers {
   /** Every worker's gradients; `own` is this worker's. */
   all: Float32Array[];
   own: Float32Array;
+  /** Adam's moments of the shared weights. */
+  m: Float32Array;
+  v: Float32Array;
 }
 
 async function main(): Promise<void> {
@@ -60,11 +64,25 @@ async function main(): Promise<void> {
     attach: (req) => {
       const r = req as Extract<WorkerRequest, { op: 'attach' }>;
       const all = r.grads.map((b) => new Float32Array(b));
-      buffers = { weights: new Float32Array(r.weights), all, own: all[r.index] };
+      buffers = { weights: new Float32Array(r.weights), all, own: all[r.index], m: new Float32Array(r.moments[0]), v: new Float32Array(r.moments[1]) };
     },
     'write-weights': () => {
       const { weights } = need();
       named.forEach((v, i) => weights.set(v.variable.dataSync() as Float32Array, offsets[i]));
+    },
+    adam: (req) => {
+      const r = req as Extract<WorkerRequest, { op: 'adam' }>;
+      const { weights, all, m, v } = need();
+      if (r.shardWeights.length !== all.length) throw new Error(`adam: ${r.shardWeights.length} shard weights for ${all.length} workers`);
+      named.forEach((nv, i) => {
+        if (!nv.trainable) {
+          if (r.writeStatistics) weights.set(nv.variable.dataSync() as Float32Array, offsets[i]);
+          return;
+        }
+        const start = Math.max(r.start, offsets[i]);
+        const end = Math.min(r.end, offsets[i] + layout[i].size);
+        if (start < end) applyAdam(weights, m, v, all, r.shardWeights, start, end, r.coefficients);
+      });
     },
     'read-weights': () => {
       const { weights } = need();

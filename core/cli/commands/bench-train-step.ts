@@ -81,7 +81,7 @@ export function formatBenchPipelineStep(r: BenchPipelineStepResult): string {
     const ts = r.profile.torch_stages_ms;
     if (ts && r.threads > 1) lines.push(`PyTorch, ${r.threads} threads, parts alone: U-Net ${ts.unet.toFixed(1)}, render + composite ${ts.render.toFixed(1)}, PCB forward + input gradient ${ts.identity.toFixed(1)}`);
     const hs = r.profile.host_step_ms;
-    if (hs) lines.push(`${r.threads}-worker host step ${hs.total} ms: worker gradients ${hs.gradients}, read weights ${hs.read_weights}, Adam ${hs.adam}, write weights ${hs.write_weights}`);
+    if (hs) lines.push(`${r.threads}-worker step ${hs.total} ms: worker gradients ${hs.gradients}, Adam in the workers ${hs.adam}, loading the weights ${hs.load_weights}`);
     const k = outputTable(['kernel (1-thread step)', 'ms', 'calls', 'share']);
     for (const e of r.profile.top_kernels) k.push([e.kernel, e.ms.toFixed(1), String(e.calls), `${(e.share * 100).toFixed(1)}%`]);
     lines.push(`profiled step: ${r.profile.wall_ms} ms wall, ${r.profile.kernel_ms} ms in kernels`);

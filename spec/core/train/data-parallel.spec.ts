@@ -4,7 +4,7 @@ import { tf } from '../../../core/backend/tf';
 import { DataParallelTrainer } from '../../../core/train/data-parallel';
 import { disposeBatch, hostBatchToTensors } from '../../../core/train/host-tensors';
 import { TextureClassifierTask, textureClassifierTaskSpec } from '../../../core/train/texture-classifier-task';
-import { TrainStep } from '../../../core/train/train-step';
+import { DEFAULT_LEARNING_RATE, TrainStep } from '../../../core/train/train-step';
 import { assertClose } from '../../helpers/tensors';
 import { TINY_TASK, tinyBatch } from './tiny-task';
 
@@ -64,13 +64,25 @@ describe('core/train/data-parallel', () => {
       const parallelLoss = await dp.step(batch, false);
       const tensors = hostBatchToTensors(batch);
       const g = trainer.computeGradients(tensors, false);
+      const gradients = new Map(Object.entries(g.grads).map(([name, t]) => [name, t.dataSync() as Float32Array]));
       trainer.applyGradients(g.grads);
       expect(parallelLoss).to.be.closeTo(g.loss.dataSync()[0], 1e-5);
       g.dispose();
       disposeBatch(tensors);
       const after = await dp.readWeights();
+      // Adam's first step moves every weight by about lr * g / |g|: where a gradient is rounding noise (the two
+      // shards' sums round differently from the whole batch's), its sign is too, so those weights may differ by
+      // up to 2 lr; every other weight must match.
+      const lr = DEFAULT_LEARNING_RATE;
       for (const v of task.namedVariables()) {
-        assertClose(after.get(v.path)!, v.variable.dataSync(), { atol: 1e-6, rtol: 1e-4, what: v.path });
+        const got = after.get(v.path)!;
+        const want = v.variable.dataSync();
+        const grad = gradients.get(v.variable.name);
+        const scale = grad ? grad.reduce((a, x) => Math.max(a, Math.abs(x)), 0) : 0;
+        const clear = (i: number): boolean => grad == null || Math.abs(grad[i]) >= 1e-3 * scale;
+        const idx = [...want.keys()];
+        assertClose(idx.filter(clear).map((i) => got[i]), idx.filter(clear).map((i) => want[i]), { atol: 1e-6, rtol: 1e-4, what: v.path });
+        assertClose(got, want, { atol: 2 * lr + 1e-6, rtol: 0, what: `${v.path} (near-zero gradients)` });
       }
       const moved = task.namedVariables().some((v) => v.variable.dataSync().some((x, i) => x !== start.get(v.path)![i]));
       expect(moved).to.equal(true);

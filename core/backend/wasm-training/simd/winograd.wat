@@ -20,7 +20,7 @@
 ;;   `v` and `m` are scratch of 16 * chunk * CI and 16 * chunk * CO8 floats.
 ;; - `winograd_filter_grad` computes the filter gradient of such a convolution over the same tiles and the same
 ;;   input transform (see its section below).
-;; Generated code: every transform is written out per position, the products' loops are conv2d.wat's.
+;; Every transform is written out per position; the products' loops are conv2d.wat's.
 (module
   (import "env" "memory" (memory 0))
   (func (export "winograd_filter") (param $w i32) (param $u i32) (param $CI i32) (param $CO i32)
