@@ -9,6 +9,7 @@
 import { tf } from '../tf';
 import { addConfig } from './add';
 import { batchMatMulConfig } from './batch-mat-mul';
+import { batchNormGradInputConfig, batchNormGradSumsConfig, channelMomentsConfig } from './batch-norm-train';
 import { concatConfig } from './concat';
 import { conv2DConfig, fusedConv2DConfig } from './conv2d';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
@@ -50,6 +51,9 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   multiplyConfig,
   addConfig,
   subConfig,
+  channelMomentsConfig,
+  batchNormGradSumsConfig,
+  batchNormGradInputConfig,
 ];
 
 /**

@@ -12,8 +12,18 @@ function referenceBatchNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), gamma), beta) as tf.Tensor4D;
 }
 
-for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`core/nn/batch-norm (${backend})`, () => {
+// 8 channels on wasm: the fused batch-norm kernels (channels in fours), over more rows than one 64-row block.
+const CASES = [
+  { backend: 'cpu', shape: [3, 4, 6, 5] },
+  { backend: 'wasm', shape: [3, 4, 6, 5] },
+  { backend: 'wasm', shape: [3, 9, 7, 8] },
+] as const;
+
+for (const { backend, shape } of CASES) {
+  const C = shape[3];
+  const size = shape.reduce((a, b) => a * b, 1);
+  const channelValues = (values: number[]): tf.Tensor1D => tf.tensor1d(Array.from({ length: C }, (_, i) => values[i % values.length]));
+  describe(`core/nn/batch-norm (${backend}, ${C} channels${C % 4 === 0 && backend === 'wasm' ? ': fused kernels' : ''})`, () => {
     let scope: VariableScope;
     let bn: BatchNorm;
     let x: tf.Tensor4D;
@@ -22,14 +32,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
     before(async () => {
       await initBackend(backend);
       scope = VariableScope.root('bn_spec');
-      bn = new BatchNorm(scope, 5);
-      bn.gamma.assign(tf.tensor1d(randomArray(5, 11)).add(1.5) as tf.Tensor1D);
-      bn.beta.assign(tf.tensor1d(randomArray(5, 12)));
+      bn = new BatchNorm(scope, C);
+      bn.gamma.assign(tf.tensor1d(randomArray(C, 11)).add(1.5) as tf.Tensor1D);
+      bn.beta.assign(tf.tensor1d(randomArray(C, 12)));
       // Channel means far from zero and unequal scales, so centring and scaling both matter.
-      x = tf.tensor4d(randomArray(3 * 4 * 6 * 5, 13), [3, 4, 6, 5]).mul(tf.tensor1d([1, 2, 0.5, 3, 1])).add(
-        tf.tensor1d([0, 4, -2, 1, 10]),
+      x = tf.tensor4d(randomArray(size, 13), [...shape]).mul(channelValues([1, 2, 0.5, 3, 1, 0.7])).add(
+        channelValues([0, 4, -2, 1, 10, -6, 3]),
       ) as tf.Tensor4D;
-      dyWeights = tf.tensor4d(randomArray(3 * 4 * 6 * 5, 14), [3, 4, 6, 5]);
+      dyWeights = tf.tensor4d(randomArray(size, 14), [...shape]);
     });
 
     after(async () => {
@@ -85,9 +95,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     it('updates moving statistics PyTorch-style in training mode only', () => {
       const s = VariableScope.root('bn_spec_stats');
-      const fresh = new BatchNorm(s, 5, { momentum: 0.25 });
+      const fresh = new BatchNorm(s, C, { momentum: 0.25 });
       tf.dispose(fresh.apply(x, true));
-      const n = 3 * 4 * 6;
+      const n = size / C;
       const { mean, variance } = tf.moments(x, [0, 1, 2]);
       assertClose(fresh.movingMean, mean.mul(0.25), { atol: 1e-5, what: 'moving mean' });
       const unbiased = variance.mul(n / (n - 1));
@@ -101,11 +111,11 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     it('uses the moving statistics in inference mode', () => {
       const s = VariableScope.root('bn_spec_infer');
-      const layer = new BatchNorm(s, 5);
-      layer.movingMean.assign(tf.tensor1d([1, 2, 3, 4, 5]));
-      layer.movingVariance.assign(tf.tensor1d([4, 4, 1, 9, 16]));
+      const layer = new BatchNorm(s, C);
+      layer.movingMean.assign(channelValues([1, 2, 3, 4, 5]));
+      layer.movingVariance.assign(channelValues([4, 4, 1, 9, 16, 2]));
       const y = layer.apply(x, false);
-      const expected = x.sub(tf.tensor1d([1, 2, 3, 4, 5])).div(tf.sqrt(tf.tensor1d([4, 4, 1, 9, 16]).add(layer.epsilon)));
+      const expected = x.sub(channelValues([1, 2, 3, 4, 5])).div(tf.sqrt(channelValues([4, 4, 1, 9, 16, 2]).add(layer.epsilon)));
       assertClose(y, expected, { atol: 1e-5, what: 'inference output' });
       tf.dispose([y, expected]);
       s.disposeAll();
@@ -122,7 +132,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
 
     it('rejects a wrong channel count with the shapes in the message', () => {
-      expect(() => bn.apply(tf.zeros([1, 2, 2, 3]) as tf.Tensor4D, true)).to.throw(/expected 5 channels, got shape \[1,2,2,3\]/);
+      expect(() => bn.apply(tf.zeros([1, 2, 2, 3]) as tf.Tensor4D, true)).to.throw(new RegExp(`expected ${C} channels, got shape \\[1,2,2,3\\]`));
     });
   });
 }
