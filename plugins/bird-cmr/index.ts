@@ -3,7 +3,7 @@ import { CubDataset, DEFAULT_CUB_PADDING } from './cub/cub-dataset';
 import { CocoDetector } from '../../core/photo/coco-detector';
 import { AnnotationFitPredictor, DEFAULT_REFINE_SIZE } from './predictors/annotation-fit';
 import { BIRD_FIT_BENCHMARK } from './predictors/fit-benchmark-entry';
-import { DEFAULT_HEADING_WEIGHT, DEFAULT_MIN_BIRD_SCORE, DEFAULT_REFINE_STARTS, PhotoPredictor } from './predictors/photo';
+import { DEFAULT_HEADING_WEIGHT, DEFAULT_MIN_BIRD_SCORE, DEFAULT_REFINE_STARTS, DEFAULT_UPRIGHT_WEIGHT, PhotoPredictor } from './predictors/photo';
 import { DEFAULT_KEYPOINT_WEIGHT, DEFAULT_REFINE_EVALUATIONS } from './predictors/silhouette-refine';
 import { buildBirdMeanShape, DEFAULT_SUBDIVISIONS } from './shape/mean-shape';
 import { GroundTruthBirdPredictor } from './predictors/ground-truth';
@@ -128,6 +128,11 @@ export const birdCmrPlugin: CategoryPlugin = {
               type: 'integer',
               minimum: 1,
               maximum: 60,
+            },
+            uprightWeight: {
+              description: `weight of the prior that birds are upright in photos, against silhouette IoU (default ${DEFAULT_UPRIGHT_WEIGHT}; 0 allows upside-down fits, e.g. for birds hanging from a feeder)`,
+              type: 'number',
+              minimum: 0,
             },
           },
         },

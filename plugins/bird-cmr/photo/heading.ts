@@ -24,6 +24,20 @@ export function upAxis(quaternion: ArrayLike<number>): [number, number, number] 
   return [r[1], r[4], r[7]];
 }
 
+/**
+ * How far a camera turns the bird away from upright: 0 while its back points up in the image (the up axis's
+ * image-down component at most -UPRIGHT_SLACK: any roll up to about 70 degrees, or any view from above or
+ * below short of straight down), growing linearly to 1 + UPRIGHT_SLACK for a bird upside down. Perched and
+ * flying birds in photos are upright, as every synthetic bird is (elevation -20..50 degrees, roll within 20:
+ * that component is at most -0.6 there).
+ */
+export function upsideDown(quaternion: ArrayLike<number>): number {
+  return Math.max(0, upAxis(quaternion)[1] + UPRIGHT_SLACK);
+}
+
+/** See {@link upsideDown}. */
+export const UPRIGHT_SLACK = 0.3;
+
 /** Which way the beak points across the image (the sign of the forward axis's x). */
 export function imageHeading(quaternion: ArrayLike<number>): ImageHeading {
   return forwardAxis(quaternion)[0] < 0 ? 'left' : 'right';

@@ -18,6 +18,13 @@ export interface SilhouettePoseSettings {
    * log-likelihood times its weight. Default none (IoU alone).
    */
   readonly prior?: (camera: WeakPerspectiveParams) => number;
+  /**
+   * Subtracted from a refined camera's score when the winner is chosen, but not when starting views are
+   * ranked: a constraint on where the refinement ends (e.g. no bird upside down) that should not keep a
+   * start from being refined (when it penalises every start, the best candidate it does not penalise is
+   * refined as well). Default none.
+   */
+  readonly finalPenalty?: (camera: WeakPerspectiveParams) => number;
   /** Only cameras this accepts are kept (e.g. the beak pointing the way the user said). Default all. */
   readonly accept?: (camera: WeakPerspectiveParams) => boolean;
   /**
@@ -193,12 +200,19 @@ export function cameraFromSilhouette(
       if (accept(twin)) starts.push(pose(twin, maskIou(renderSilhouette(mesh, twin, rh, rw), target)));
     }
   }
-  let best: SilhouettePose = starts.reduce((a, b) => (b.score > a.score ? b : a));
+  const penalty = settings.finalPenalty ?? (() => 0);
+  const final = (p: SilhouettePose): number => p.score - penalty(p.camera);
+  // When every start is penalised, the best unpenalised candidate is refined too, so there is one to choose.
+  if (starts.every((p) => penalty(p.camera) > 0)) {
+    const free = candidates.find((p) => penalty(p.camera) === 0);
+    if (free) starts.push(free);
+  }
+  let best: SilhouettePose = starts.reduce((a, b) => (final(b) > final(a) ? b : a));
   for (const start of starts) {
     const refined = refineCameraToMask(mesh, start.camera, target, rh, rw, undefined, { maxEvaluations: settings.refineEvaluations ?? 150 });
     if (!accept(refined.camera)) continue;
     const result = pose(refined.camera, refined.iouAfter);
-    if (result.score > best.score) best = result;
+    if (final(result) > final(best)) best = result;
   }
   return best;
 }

@@ -10,7 +10,7 @@ import { COCO_CLASSES, type CocoDetector, type Detection } from '../../../core/p
 import { HeadingNet } from '../heading/heading-net';
 import { CUB_KEYPOINT_COUNT } from '../keypoints';
 import { estimateForeground } from '../photo/foreground-mask';
-import { IMAGE_HEADINGS, imageHeading, type ImageHeading } from '../photo/heading';
+import { IMAGE_HEADINGS, imageHeading, upsideDown, type ImageHeading } from '../photo/heading';
 import { HeadingCue, type HeadingCueReport } from '../photo/heading-cue';
 import { cameraFromSilhouette } from '../photo/silhouette-pose';
 import { keypointPositions, type BirdMeanShape } from '../shape/mean-shape';
@@ -24,6 +24,13 @@ export const DEFAULT_MIN_BIRD_SCORE = 0.2;
  * end typically costs the cue 5-10 nats, while the two ends' IoUs differ by a few hundredths.
  */
 export const DEFAULT_HEADING_WEIGHT = 0.03;
+/**
+ * Default weight of the upright prior (`upsideDown`, 0..1.3) against silhouette IoU when the refined cameras are
+ * ranked: a bird is not fitted upside down for a few hundredths of IoU (a head-on, camera-facing bird's two ends
+ * otherwise tie). Zero at every synthetic bird's true camera, it only turns fits away from upside-down ones
+ * (unseen synthetic birds: head/tail 98.5 -> 99.0%). 0 for photos of birds hanging upside down.
+ */
+export const DEFAULT_UPRIGHT_WEIGHT = 0.5;
 /** Default number of starting views refined (each with its head-tail twin when a heading cue is used). */
 export const DEFAULT_REFINE_STARTS = 6;
 
@@ -44,6 +51,8 @@ export interface PhotoPredictorOptions {
   readonly headingWeight?: number;
   /** Starting views refined per photo. Default 6. */
   readonly refineStarts?: number;
+  /** Weight of the upright prior against silhouette IoU (0 allows upside-down fits). Default 0.5. */
+  readonly uprightWeight?: number;
 }
 
 /** Where the fitted orientation's head/tail came from. */
@@ -95,6 +104,8 @@ export class PhotoPredictor implements MeshPredictor {
     this.modelKeypoints = keypointPositions(shape);
     const weight = options.headingWeight ?? DEFAULT_HEADING_WEIGHT;
     if (!(weight >= 0 && Number.isFinite(weight))) throw new Error(`photo predictor headingWeight must be a number >= 0, got ${weight}`);
+    const upright = options.uprightWeight ?? DEFAULT_UPRIGHT_WEIGHT;
+    if (!(upright >= 0 && Number.isFinite(upright))) throw new Error(`photo predictor uprightWeight must be a number >= 0, got ${upright}`);
     const starts = options.refineStarts ?? DEFAULT_REFINE_STARTS;
     if (!(Number.isInteger(starts) && starts >= 1)) throw new Error(`photo predictor refineStarts must be a whole number >= 1, got ${starts}`);
   }
@@ -158,9 +169,11 @@ export class PhotoPredictor implements MeshPredictor {
       source = 'keypoints';
     } else {
       const wanted = hints.heading;
+      const upright = this.options.uprightWeight ?? DEFAULT_UPRIGHT_WEIGHT;
       try {
         ({ camera, iou } = cameraFromSilhouette(this.shape.mesh, mask, height, width, {
           prior: cue ? (c) => weight * cue.score(c) : undefined,
+          finalPenalty: (c) => upright * upsideDown(c.quaternion),
           accept: wanted ? (c) => imageHeading(c.quaternion) === wanted : undefined,
           refineStarts: this.options.refineStarts ?? DEFAULT_REFINE_STARTS,
           refineTwins: cue != null || wanted != null,

@@ -4,7 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { birdPhotoAnnotations, readPartLocations } from '../../../../plugins/bird-cmr/photo/photo-hints';
 import { birdViewQuaternion } from '../../../../plugins/bird-cmr/camera/bird-views';
-import { forwardAxis, headTailTwin, imageHeading, sameHeading, upAxis } from '../../../../plugins/bird-cmr/photo/heading';
+import { forwardAxis, headTailTwin, imageHeading, sameHeading, upAxis, upsideDown, UPRIGHT_SLACK } from '../../../../plugins/bird-cmr/photo/heading';
+import { axisAngleToMatrix, multiplyMatrices, quaternionToMatrix } from '../../../../core/renderer/rotation';
+import { matrixToQuaternion } from '../../../../plugins/bird-cmr/camera/quaternion';
 import { renderSilhouette, maskIou } from '../../../../plugins/bird-cmr/predictors/silhouette';
 import { buildBirdMeanShape } from '../../../../plugins/bird-cmr/shape/mean-shape';
 import { projectWeakPerspective } from '../../../../plugins/bird-cmr/camera/camera-fit';
@@ -93,5 +95,19 @@ describe('plugins/bird-cmr photo hints and headings', () => {
     const back = headTailTwin(twin, centre);
     expect(back.quaternion.map((q, i) => q - side[i]).every((d) => Math.abs(d) < 1e-9)).to.equal(true);
     expect(back.translation[0]).to.be.closeTo(camera.translation[0], 1e-9);
+  });
+
+  it('scores how far a camera turns the bird upside down: zero over every synthetic view, up to 1.3 upside down', () => {
+    const side = quaternionToMatrix(birdViewQuaternion('side'));
+    const turned = (axis: [number, number, number], degrees: number): number[] =>
+      matrixToQuaternion(multiplyMatrices(axisAngleToMatrix(axis.map((a) => (a * degrees * Math.PI) / 180) as [number, number, number]), side));
+    expect(upsideDown(birdViewQuaternion('side'))).to.equal(0);
+    // The synthetic sets' extremes (roll 20 degrees, seen 50 degrees from above) stay upright.
+    expect(upsideDown(turned([0, 0, 1], 20))).to.equal(0);
+    expect(upsideDown(turned([1, 0, 0], 50))).to.equal(0);
+    expect(upsideDown(turned([1, 0, 0], -20))).to.equal(0);
+    // Rolled on its side, then upside down.
+    expect(upsideDown(turned([0, 0, 1], 90))).to.be.closeTo(UPRIGHT_SLACK, 1e-9);
+    expect(upsideDown(turned([0, 0, 1], 180))).to.be.closeTo(1 + UPRIGHT_SLACK, 1e-9);
   });
 });

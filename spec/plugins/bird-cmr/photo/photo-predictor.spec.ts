@@ -11,8 +11,9 @@ import { benchmarkPhotoFit, silhouetteTwin, syntheticBirdPhoto } from '../../../
 import { PhotoPredictor } from '../../../../plugins/bird-cmr/predictors/photo';
 import { maskIou, renderSilhouette } from '../../../../plugins/bird-cmr/predictors/silhouette';
 import { buildBirdMeanShape } from '../../../../plugins/bird-cmr/shape/mean-shape';
-import { quaternionToMatrix } from '../../../../core/renderer/rotation';
-import { rotationAngleDeg } from '../../../../plugins/bird-cmr/camera/quaternion';
+import { axisAngleToMatrix, multiplyMatrices, quaternionToMatrix } from '../../../../core/renderer/rotation';
+import { matrixToQuaternion, rotationAngleDeg } from '../../../../plugins/bird-cmr/camera/quaternion';
+import { upsideDown } from '../../../../plugins/bird-cmr/photo/heading';
 import { projectWeakPerspective } from '../../../../plugins/bird-cmr/camera/camera-fit';
 import { HeadingNet } from '../../../../plugins/bird-cmr/heading/heading-net';
 import { defaultHeadingModel } from '../../../../plugins/bird-cmr/predictors/photo';
@@ -69,6 +70,18 @@ describe('plugins/bird-cmr photo predictor', () => {
     expect(maskIou(renderSilhouette(shape.mesh, { ...truth, quaternion: q }, 96, 96), mask)).to.equal(1);
     expect(Math.min(rotationAngleDeg(r, t), rotationAngleDeg(r, silhouetteTwin(t)))).to.be.lessThan(30);
     expect(() => cameraFromSilhouette(shape.mesh, new Float32Array(96 * 96), 96, 96)).to.throw(/mask is empty/);
+  });
+
+  it('with a final penalty on upside-down cameras, fits an upside-down outline upright; refuses a negative uprightWeight', () => {
+    // The side view turned upside down: its own outline, exactly.
+    const flipped = matrixToQuaternion(multiplyMatrices(axisAngleToMatrix([0, 0, Math.PI]), quaternionToMatrix(birdViewQuaternion('side'))));
+    const mask = renderSilhouette(shape.mesh, { scale: 0.7, translation: [0, 0], quaternion: flipped }, 96, 96);
+    const free = cameraFromSilhouette(shape.mesh, mask, 96, 96);
+    expect(upsideDown(free.camera.quaternion), 'unconstrained: the exact, upside-down fit').to.be.greaterThan(0);
+    const upright = cameraFromSilhouette(shape.mesh, mask, 96, 96, { finalPenalty: (c) => 0.5 * upsideDown(c.quaternion) });
+    expect(upsideDown(upright.camera.quaternion)).to.equal(0);
+    expect(upright.iou).to.be.lessThan(free.iou);
+    expect(() => new PhotoPredictor(shape, null as unknown as CocoDetector, { uprightWeight: -1 })).to.throw(/uprightWeight must be a number >= 0, got -1/);
   });
 
   it('silhouetteTwin is a proper rotation whose silhouette of the symmetric bird is identical', () => {
