@@ -36,7 +36,7 @@ import { scaledChannels } from '../nn/width';
 import { runTorchIdentityBest, torchIdentityUnavailableReason, type TorchIdentityResult } from './identity-torch';
 import type { OmpWaitPolicy } from './train-step-torch';
 import { convolutionLabel, kernelShares, round, type KernelShare } from './kernel-profile';
-import { timeSteps, warmupSecondsOption } from './step-timing';
+import { timeSteps, warmupOption, warmupSecondsOption } from './step-timing';
 import { positiveInt } from './train-step';
 
 /** A network to measure: a name for the row and a `ReidNetwork` config. */
@@ -492,8 +492,7 @@ export async function runBenchIdentity(options: BenchIdentityOptions): Promise<B
   if (options.networks.length === 0) throw new Error('no network to measure');
   const batch = positiveInt('--batch', options.batch ?? 16);
   const steps = positiveInt('--steps', options.steps ?? 5);
-  const warmup = options.warmup ?? 2;
-  if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup must be an integer >= 0, got ${warmup}`);
+  const warmup = warmupOption(options.warmup);
   const warmupSeconds = warmupSecondsOption(options.warmupSeconds);
   const threads = positiveInt('--threads', options.threads ?? os.availableParallelism());
   if (threads > batch) throw new Error(`--threads ${threads} is more than the batch of ${batch}`);

@@ -35,7 +35,7 @@ import { pipelineHostBatch, writePipelinePeerFiles } from './pipeline-batch';
 import { createPipelineBenchTask, pipelineTaskSpec, resolvePipelineTaskOptions, type PipelineTaskOptions } from './pipeline-task';
 import { runTorchPipelineBest, type TorchPipelineResult } from './pipeline-torch';
 import { explainAbort, positiveInt, round, type StepComparison } from './train-step';
-import { median, timeSteps, warmupSecondsOption } from './step-timing';
+import { median, timeSteps, warmupOption, warmupSecondsOption } from './step-timing';
 import { convolutionLabel, kernelShares, type KernelShare } from './kernel-profile';
 import { trainStepConvFlops, unetConvLayers } from './train-step-flops';
 import type { OmpWaitPolicy } from './train-step-torch';
@@ -238,8 +238,7 @@ export async function runBenchPipelineStep(options: BenchPipelineStepOptions = {
   const task = resolvePipelineTaskOptions(options.task);
   const batch = positiveInt('--batch', options.batch ?? 16);
   const steps = positiveInt('--steps', options.steps ?? 5);
-  const warmup = options.warmup ?? 2;
-  if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup must be an integer >= 0, got ${warmup}`);
+  const warmup = warmupOption(options.warmup);
   const warmupSeconds = warmupSecondsOption(options.warmupSeconds);
   const threads = positiveInt('--threads', options.threads ?? os.availableParallelism());
   if (threads > batch) throw new Error(`--threads ${threads} is more than the batch of ${batch}`);

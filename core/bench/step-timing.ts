@@ -45,6 +45,13 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Checks a --warmup value (untimed steps before timing); default 2. */
+export function warmupOption(value: number | undefined): number {
+  const warmup = value ?? 2;
+  if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup must be an integer >= 0, got ${warmup}`);
+  return warmup;
+}
+
 /** Checks a --warmup-seconds value. */
 export function warmupSecondsOption(value: number | undefined): number {
   const s = value ?? DEFAULT_WARMUP_SECONDS;

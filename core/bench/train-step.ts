@@ -12,7 +12,7 @@ import type { HostBatch } from '../train/train-task';
 import { classifierConvLayers, trainStepConvFlops, unetConvLayers } from './train-step-flops';
 import { measureMatMulPeakGflops } from './train-step-matmul-peak';
 import { runTorchPeerBest, torchUnavailableReason, type OmpWaitPolicy, type TorchPeerResult } from './train-step-torch';
-import { timeSteps, warmupSecondsOption } from './step-timing';
+import { timeSteps, warmupOption, warmupSecondsOption } from './step-timing';
 
 /** Options of {@link runBenchTrainStep}. */
 export interface BenchTrainStepOptions {
@@ -137,8 +137,7 @@ export async function runBenchTrainStep(options: BenchTrainStepOptions = {}): Pr
   if (!(width > 0 && Number.isFinite(width))) throw new Error(`--width must be a positive number, got ${width}`);
   const batch = positiveInt('--batch', options.batch ?? 16);
   const steps = positiveInt('--steps', options.steps ?? 5);
-  const warmup = options.warmup ?? 2;
-  if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup must be an integer >= 0, got ${warmup}`);
+  const warmup = warmupOption(options.warmup);
   const warmupSeconds = warmupSecondsOption(options.warmupSeconds);
   const threads = positiveInt('--threads', options.threads ?? os.availableParallelism());
   const backendRequest = options.backend ?? 'auto';

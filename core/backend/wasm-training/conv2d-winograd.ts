@@ -8,7 +8,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simdKernel } from './simd-kernels';
-import { free, heapF32, heapOffset, zeroPadded, zerosOutput, type Conv2DInfo, type TensorInfo } from './wasm-kernel-utils';
+import { free, heapOffset, zeroPadded, zeroWidened, type Conv2DInfo, type TensorInfo } from './wasm-kernel-utils';
 
 /** The exports of `simd/winograd.wasm` (see the .wat for the contract). */
 interface WinogradExports {
@@ -69,12 +69,7 @@ export function winogradConv2d(
   const { batchSize: b, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const co8 = Math.ceil(co / 8) * 8;
   const tiles = paddedTiles(backend, x, info);
-  let wide: TensorInfo | null = null;
-  if (co8 !== co) {
-    wide = zerosOutput(backend, [9 * ci * co8]);
-    const [src, dst] = [heapF32(backend, filter), heapF32(backend, wide)];
-    for (let r = 0; r < 9 * ci; r++) dst.set(src.subarray(r * co, (r + 1) * co), r * co8);
-  }
+  const wide = co8 === co ? null : zeroWidened(backend, filter, 9 * ci, co, co8);
   const chunk = CHUNK_TILES;
   const u = backend.makeOutput([16 * ci * co8], 'float32');
   const v = backend.makeOutput([16 * chunk * ci], 'float32');

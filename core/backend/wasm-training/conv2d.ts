@@ -9,6 +9,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
 import { winogradConv2d, winogradEligible } from './conv2d-winograd';
+import { copyRuns } from './copy-runs';
 import { convGeometry, simdKernel } from './simd-kernels';
 import {
   free,
@@ -17,6 +18,7 @@ import {
   runKernel,
   WasmKernelArgs,
   zeroPadded,
+  zeroWidened,
   zerosOutput,
   type Conv2DInfo,
   type TensorInfo,
@@ -83,15 +85,11 @@ function simdConv2d(
   const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info;
   const rows = kh * kw * ci;
   const co8 = Math.ceil(co / 8) * 8;
-  const paddedFilter = co8 === co ? null : zerosOutput(backend, [rows * co8]);
+  const paddedFilter = co8 === co ? null : zeroWidened(backend, filter, rows, co, co8);
   const packed = backend.makeOutput([rows * co8], 'float32');
   const zero = zerosOutput(backend, [ci]);
   const out = backend.makeOutput([info.batchSize, info.outHeight, info.outWidth, co], 'float32');
   const wide = paddedFilter == null ? out : backend.makeOutput([info.batchSize * info.outHeight * info.outWidth * co8], 'float32');
-  if (paddedFilter != null) {
-    const [src, dst] = [heapF32(backend, filter), heapF32(backend, paddedFilter)];
-    for (let r = 0; r < rows; r++) dst.set(src.subarray(r * co, (r + 1) * co), r * co8);
-  }
   // Offsets are taken after every allocation: all of them live on the same (possibly grown) heap.
   const offset = (t: TensorInfo): number => heapOffset(backend, t);
   kernel.pack_filter(offset(paddedFilter ?? filter), offset(packed), rows, co8);
@@ -103,20 +101,14 @@ function simdConv2d(
     geometry[14] = 0;
   }
   // The bias in blocks of 8 like the filter's output channels.
-  let bias = epilogue.bias;
-  if (bias != null && co8 !== co) {
-    const wideBias = zerosOutput(backend, [co8]);
-    heapF32(backend, wideBias).set(heapF32(backend, bias));
-    bias = wideBias;
-  }
+  const bias = epilogue.bias != null && co8 !== co ? zeroWidened(backend, epilogue.bias, 1, co, co8) : epilogue.bias;
   const biasOffset = bias == null ? 0 : offset(bias);
   kernel.conv_forward(
     offset(padded ?? x), offset(packed), offset(wide), offset(zero), ...geometry, CHUNK_POSITIONS, biasOffset, FUSED_ACTIVATIONS[epilogue.activation],
   );
   free(backend, padded, bias !== epilogue.bias ? bias : null);
   if (wide !== out) {
-    const [src, dst] = [heapF32(backend, wide), heapF32(backend, out)];
-    for (let p = 0, n = dst.length / co; p < n; p++) dst.set(src.subarray(p * co8, p * co8 + co), p * co);
+    copyRuns(heapF32(backend, out), 0, co, heapF32(backend, wide), 0, co8, co, info.batchSize * info.outHeight * info.outWidth);
     free(backend, wide);
   }
   free(backend, packed, zero, paddedFilter);

@@ -7,6 +7,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
+import { copyRuns } from './copy-runs';
 
 export type TensorInfo = tf.TensorInfo;
 
@@ -115,10 +116,17 @@ export function zeroPadded(backend: BackendWasm, x: TensorInfo, outH: number, ou
   const [b, h, w, c] = x.shape;
   const out = zerosOutput(backend, [b, outH, outW, c]);
   const [src, dst] = [heapF32(backend, x), heapF32(backend, out)];
-  const run = w * c;
-  for (let n = 0; n < b; n++) {
-    for (let y = 0; y < h; y++) dst.set(src.subarray((n * h + y) * run, (n * h + y + 1) * run), ((n * outH + y + top) * outW + left) * c);
-  }
+  for (let n = 0; n < b; n++) copyRuns(dst, ((n * outH + top) * outW + left) * c, outW * c, src, n * h * w * c, w * c, w * c, h);
+  return out;
+}
+
+/**
+ * The `rows` rows of `width` values of x, each widened to `wideWidth` with zeros (e.g. a filter's output
+ * channels padded to a kernel's block size), as a new float32 [rows * wideWidth] tensor the caller owns.
+ */
+export function zeroWidened(backend: BackendWasm, x: TensorInfo, rows: number, width: number, wideWidth: number): TensorInfo {
+  const out = zerosOutput(backend, [rows * wideWidth]);
+  copyRuns(heapF32(backend, out), 0, wideWidth, heapF32(backend, x), 0, width, width, rows);
   return out;
 }
 
