@@ -13,9 +13,11 @@ export interface HeadingNetConfig {
   /** Multiplies the layer widths 16-24-32-32-64-64-96 and the head's 32. */
   readonly width: number;
   readonly seed: number;
+  /** A third map channel: where the bird's body is (its outline without spread wings, hidden parts too). */
+  readonly bodyMask: boolean;
 }
 
-export const DEFAULT_HEADING_NET_CONFIG: HeadingNetConfig = { inputSize: 64, width: 1, seed: 7 };
+export const DEFAULT_HEADING_NET_CONFIG: HeadingNetConfig = { inputSize: 64, width: 1, seed: 7, bodyMask: false };
 
 /** Output of one forward pass; the caller owns (and disposes) both tensors. */
 export interface HeadingNetOutput {
@@ -30,6 +32,8 @@ export interface HeadingNetOutput {
    * the heatmaps they tell a camera from its depth-mirrored twin, which has the same outline.
    */
   readonly facing: tf.Tensor2D;
+  /** float32 [B, S/4, S/4, 1]: logits that the body covers each cell (with `bodyMask`; else null). */
+  readonly body: tf.Tensor4D | null;
 }
 
 /** Validates and completes a config. */
@@ -40,6 +44,7 @@ export function validateHeadingNetConfig(config: Partial<HeadingNetConfig> = {})
   }
   if (!(c.width > 0 && Number.isFinite(c.width))) throw new Error(`heading net: width must be a positive number, got ${c.width}`);
   if (!Number.isInteger(c.seed)) throw new Error(`heading net: seed must be an integer, got ${c.seed}`);
+  if (typeof c.bodyMask !== 'boolean') throw new Error(`heading net: bodyMask must be true or false, got ${JSON.stringify(c.bodyMask)}`);
   return c;
 }
 
@@ -52,7 +57,8 @@ export function validateHeadingNetConfig(config: Partial<HeadingNetConfig> = {})
  * norm and ReLU; the heatmaps come from the stride-8 features reduced to 32 channels, upsampled x2 and
  * joined with the stride-4 features (3x3 conv to 32, then 1x1 to 2); the two facing logits from the
  * stride-8 features reduced to 16 channels and flattened (where things are matters: a beak in front
- * of the head, a back above the wings).
+ * of the head, a back above the wings). With `bodyMask` the 1x1 conv has a third channel: where the
+ * bird's body is, spread wings left out, so the mean shape (folded wings) can be fitted to it.
  */
 export class HeadingNet {
   readonly config: HeadingNetConfig;
@@ -85,7 +91,7 @@ export class HeadingNet {
     });
     this.reduce = new ConvBnRelu(this.scope.child('reduce'), channels, w(32), 1, 1);
     this.fuse = new ConvBnRelu(this.scope.child('fuse'), w(32) + w(32), w(32));
-    this.out = new Conv2d(this.scope.child('out'), { inChannels: w(32), outChannels: 2, kernelSize: 1, useBias: true });
+    this.out = new Conv2d(this.scope.child('out'), { inChannels: w(32), outChannels: this.config.bodyMask ? 3 : 2, kernelSize: 1, useBias: true });
     this.facingReduce = new ConvBnRelu(this.scope.child('facing_reduce'), channels, w(16), 1, 1);
     const cells = (this.config.inputSize / 8) ** 2;
     this.facing = new Dense(this.scope.child('facing'), cells * w(16), 2);
@@ -99,7 +105,7 @@ export class HeadingNet {
     if (x.rank !== 4 || x.shape[1] !== s || x.shape[2] !== s || x.shape[3] !== 3) {
       throw new Error(`heading net: expected input [B,${s},${s},3], got [${x.shape}]`);
     }
-    return tf.tidy(() => {
+    const { maps, facing, body } = tf.tidy(() => {
       let h = x;
       let skip: tf.Tensor4D = x;
       for (const t of this.trunk) {
@@ -110,9 +116,12 @@ export class HeadingNet {
       const facing = this.facing.apply(flat);
       const small = this.reduce.apply(h, training);
       const up = tf.image.resizeBilinear(small, [skip.shape[1], skip.shape[2]], true);
-      const maps = this.out.apply(this.fuse.apply(tf.concat([up, skip], 3), training));
-      return { maps, facing };
-    });
+      const out = this.out.apply(this.fuse.apply(tf.concat([up, skip], 3), training));
+      if (!this.config.bodyMask) return { maps: out, facing };
+      const [maps, body] = tf.split(out, [2, 1], 3) as [tf.Tensor4D, tf.Tensor4D];
+      return { maps, facing, body };
+    }) as { maps: tf.Tensor4D; facing: tf.Tensor2D; body?: tf.Tensor4D };
+    return { maps, facing, body: body ?? null };
   }
 
   /** Every variable by logical path (weights and batch-norm statistics). */

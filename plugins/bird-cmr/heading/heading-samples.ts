@@ -1,4 +1,5 @@
 import type { Mesh } from '../../../core/interfaces/mesh';
+import type { CropWindow } from '../../../core/photo/crop-window';
 import { rasterize } from '../../../core/renderer/rasterizer';
 import { axisAngleToMatrix, multiplyMatrices, type Mat3 } from '../../../core/renderer/rotation';
 import { WeakPerspectiveCamera } from '../../../core/renderer/weak-perspective-camera';
@@ -40,6 +41,11 @@ export interface HeadingSample {
   readonly forwardZ: number;
   /** z of the bird's unit up direction (its back) in camera axes: < 0 is seen from above. */
   readonly upZ: number;
+  /**
+   * uint8 [(S/4)^2]: how much of each map cell the bird's body covers, 0..255, amodal (behind spread wings
+   * and twigs too) and without spread wings: the outline the mean shape is fitted to.
+   */
+  readonly body: Uint8Array;
 }
 
 /** Size of the canvas the bird is rendered on before cropping. */
@@ -271,6 +277,7 @@ export function renderHeadingSample(shape: BirdMeanShape, modelKeypoints: Float3
   const plumage = drawPlumage(random);
   const texture = paintPlumage(plumage, TEXTURE, random);
   const frags = rasterize(body, camera, CANVAS, CANVAS);
+  const bodyCover = Uint8Array.from(frags.faceIds, (f) => (f >= 0 ? 1 : 0));
   const cameraVertices = new Float32Array(vertices.length);
   const r = camera.rotation;
   for (let i = 0; i < vertices.length; i += 3) {
@@ -346,9 +353,33 @@ export function renderHeadingSample(shape: BirdMeanShape, modelKeypoints: Float3
   return {
     pixels,
     points,
+    body: coverCells(bodyCover, CANVAS, window, size / 4),
     forwardZ: dir[2] / (Math.hypot(dir[0], dir[1], dir[2]) || 1),
     upZ: up[2] / (Math.hypot(up[0], up[1], up[2]) || 1),
   };
+}
+
+/**
+ * Share of each of m x m cells of `window` that a canvas mask covers (4 x 4 samples per cell, nothing
+ * outside the canvas), 0..255.
+ */
+function coverCells(mask: Uint8Array, canvas: number, window: CropWindow, m: number): Uint8Array {
+  const out = new Uint8Array(m * m);
+  const n = 4;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < m; j++) {
+      let hits = 0;
+      for (let a = 0; a < n; a++) {
+        const y = Math.floor(window.y + ((i + (a + 0.5) / n) * window.height) / m);
+        for (let b = 0; b < n; b++) {
+          const x = Math.floor(window.x + ((j + (b + 0.5) / n) * window.width) / m);
+          if (x >= 0 && y >= 0 && x < canvas && y < canvas) hits += mask[y * canvas + x];
+        }
+      }
+      out[i * m + j] = Math.round((255 * hits) / (n * n));
+    }
+  }
+  return out;
 }
 
 /** A value in [0,1] to 0..255, rounded and clamped (a Uint8Array wraps instead of clamping). */

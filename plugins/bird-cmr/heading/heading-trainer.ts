@@ -28,7 +28,7 @@ export interface HeadingTrainPlan {
 
 /** The shipped network's recipe: about 30 minutes on one wasm thread here. */
 export const DEFAULT_HEADING_TRAIN_PLAN: HeadingTrainPlan = {
-  network: { inputSize: 64, width: 1, seed: 7 },
+  network: { inputSize: 64, width: 1, seed: 7, bodyMask: true },
   steps: 5000,
   batch: 32,
   learningRate: 3e-3,
@@ -51,6 +51,8 @@ export interface HeadingEval {
   readonly above_accuracy: number;
   /** Median distance of the predicted beak from the true one, in crop-normalised units (2 = the crop's side). */
   readonly beak_error_median: number;
+  /** IoU of the body map (cells over one half) with the true body's (with `bodyMask`; else null). */
+  readonly body_iou: number | null;
   readonly count: number;
 }
 
@@ -83,12 +85,16 @@ function gaussianTarget(out: Float32Array, offset: number, stride: number, m: nu
   for (let c = 0; c < m * m; c++) out[offset + c * stride] /= total;
 }
 
-/** Input, map targets and facing targets of a batch of samples, each optionally mirrored left-right. */
+/** Weight of the body map's mean binary cross-entropy per cell in the loss. */
+const BODY_WEIGHT = 4;
+
+/** Input, map targets, facing and body targets of a batch of samples, each optionally mirrored left-right. */
 function batchTensors(samples: readonly HeadingSample[], flips: readonly boolean[], size: number) {
   const m = headingMapSize(size);
   const x = new Float32Array(samples.length * size * size * 3);
   const maps = new Float32Array(samples.length * m * m * 2);
   const facing = new Float32Array(samples.length * 2);
+  const body = new Float32Array(samples.length * m * m);
   samples.forEach((s, b) => {
     const flip = flips[b];
     for (let y = 0; y < size; y++) {
@@ -103,12 +109,23 @@ function batchTensors(samples: readonly HeadingSample[], flips: readonly boolean
     }
     facing[2 * b] = facingTarget(s.forwardZ);
     facing[2 * b + 1] = facingTarget(s.upZ);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < m; j++) body[(b * m + i) * m + j] = s.body[i * m + (flip ? m - 1 - j : j)] / 255;
+    }
   });
-  return { x, maps, facing, m };
+  return { x, maps, facing, body, m };
 }
 
-/** Cross-entropy of the heatmaps against their targets (per channel, mean over the batch) + the facing logits' BCE. */
-function headingLoss(net: HeadingNet, x: tf.Tensor4D, maps: tf.Tensor4D, facing: tf.Tensor2D, training: boolean): tf.Scalar {
+/** Binary cross-entropy with logits, summed: softplus(z) - t z. */
+function bceSum(logits: tf.Tensor, target: tf.Tensor): tf.Scalar {
+  return tf.sum(tf.sub(tf.softplus(logits), tf.mul(target, logits)));
+}
+
+/**
+ * Cross-entropy of the heatmaps against their targets (per channel, mean over the batch) + the facing
+ * logits' BCE + (with `bodyMask`) BODY_WEIGHT x the body map's BCE per cell.
+ */
+function headingLoss(net: HeadingNet, x: tf.Tensor4D, maps: tf.Tensor4D, facing: tf.Tensor2D, body: tf.Tensor4D, training: boolean): tf.Scalar {
   return tf.tidy(() => {
     const out = net.apply(x, training);
     const b = x.shape[0];
@@ -116,9 +133,9 @@ function headingLoss(net: HeadingNet, x: tf.Tensor4D, maps: tf.Tensor4D, facing:
     const logp = tf.logSoftmax(tf.transpose(logits, [0, 2, 1]));
     const target = tf.transpose(tf.reshape(maps, [b, -1, 2]), [0, 2, 1]);
     const ce = tf.div(tf.neg(tf.sum(tf.mul(target, logp))), b);
-    // Binary cross-entropy with logits, summed over the two: softplus(z) - t z.
-    const bce = tf.div(tf.sum(tf.sub(tf.softplus(out.facing), tf.mul(facing, out.facing))), b);
-    return tf.add(ce, bce) as tf.Scalar;
+    const loss = tf.add(ce, tf.div(bceSum(out.facing, facing), b));
+    if (!out.body) return loss as tf.Scalar;
+    return tf.add(loss, tf.mul(BODY_WEIGHT / body.size, bceSum(out.body, body))) as tf.Scalar;
   });
 }
 
@@ -153,6 +170,7 @@ export async function evaluateHeadingNet(net: HeadingNet, samples: readonly Head
   const m = headingMapSize(size);
   let [dirRight, dirTotal, sideRight, sideTotal, faceRight, faceTotal, aboveRight, aboveTotal] = [0, 0, 0, 0, 0, 0, 0, 0];
   const beakErrors: number[] = [];
+  let [bodyInter, bodyUnion] = [0, 0];
   for (let start = 0; start < samples.length; start += 64) {
     const chunk = samples.slice(start, start + 64);
     const t = batchTensors(chunk, chunk.map(() => false), size);
@@ -160,7 +178,16 @@ export async function evaluateHeadingNet(net: HeadingNet, samples: readonly Head
     const out = net.apply(x, false);
     const maps = (await out.maps.data()) as Float32Array;
     const facing = (await out.facing.data()) as Float32Array;
-    tf.dispose([x, out.maps, out.facing]);
+    const body = out.body ? ((await out.body.data()) as Float32Array) : null;
+    tf.dispose([x, out.maps, out.facing, ...(out.body ? [out.body] : [])]);
+    if (body) {
+      // Logit > 0 is probability > 1/2.
+      body.forEach((z, c) => {
+        const [a, b] = [z > 0, t.body[c] > 0.5];
+        bodyInter += a && b ? 1 : 0;
+        bodyUnion += a || b ? 1 : 0;
+      });
+    }
     chunk.forEach((s, b) => {
       const { points } = softArgmax(maps.subarray(b * m * m * 2, (b + 1) * m * m * 2), m);
       const [tx, ty] = [s.points[0] - s.points[2], s.points[1] - s.points[3]];
@@ -190,6 +217,7 @@ export async function evaluateHeadingNet(net: HeadingNet, samples: readonly Head
     facing_accuracy: faceRight / Math.max(1, faceTotal),
     above_accuracy: aboveRight / Math.max(1, aboveTotal),
     beak_error_median: beakErrors[Math.floor(beakErrors.length / 2)] ?? NaN,
+    body_iou: net.config.bodyMask ? bodyInter / Math.max(1, bodyUnion) : null,
     count: samples.length,
   };
 }
@@ -241,7 +269,8 @@ export async function trainHeadingNet(options: HeadingTrainOptions): Promise<{ m
       const x = tf.tensor4d(t.x, [samples.length, size, size, 3]);
       const maps = tf.tensor4d(t.maps, [samples.length, t.m, t.m, 2]);
       const facing = tf.tensor2d(t.facing, [samples.length, 2]);
-      return headingLoss(net, x, maps, facing, true);
+      const body = tf.tensor4d(t.body, [samples.length, t.m, t.m, 1]);
+      return headingLoss(net, x, maps, facing, body, true);
     },
   });
   const modelDir = await saveRunModel(options.out, (dir) => net.save(dir), { ...figures, steps: plan.steps, plan });

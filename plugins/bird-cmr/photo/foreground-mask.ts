@@ -1,11 +1,12 @@
 import { mulberry32 } from '../../../core/random';
 
 /**
- * A foreground mask for the object inside a detection box, from colour alone (a GrabCut-like
- * alternation without the graph cut): colour clusters of the background (outside the box) and of the
- * foreground (the box's centre, then the current mask) compete for each pixel in the box, with a
- * prior favouring the box's centre; the result is cleaned to its largest connected region with holes
- * filled.
+ * A foreground mask for the object inside a detection box (a GrabCut-like alternation without the
+ * graph cut): colour clusters of the background (outside the box) and of the foreground (the pixels a
+ * network calls the object, or else those the background explains worst, then the current mask) compete
+ * for each pixel in the box, with a prior: the network's log-odds when one is given (the bird heading
+ * network's body map), else one favouring the box's centre. The result is cleaned to its largest
+ * connected region with holes filled.
  */
 
 /** Settings of {@link estimateForeground}. */
@@ -14,7 +15,17 @@ export interface ForegroundSettings {
   readonly clusters?: number;
   /** Alternations of re-fitting the colours and re-labelling. Default 4. */
   readonly iterations?: number;
+  /**
+   * float [H*W]: the probability of each pixel being on the object from a network (e.g. the heading
+   * network's body map). It replaces the box-centre prior and seeds the object's colours. Default none.
+   */
+  readonly prior?: ArrayLike<number>;
 }
+
+/** Weight of a network prior's log-odds against the colour models' costs. */
+const PRIOR_WEIGHT = 1.5;
+/** Bound on the colours' log-likelihood ratio when a network prior is given. */
+const COLOUR_BOUND = 4;
 
 type Rgb = [number, number, number];
 
@@ -129,7 +140,9 @@ export function estimateForeground(
   const bg0 = kmeans(pixels, background, k);
   const bgCosts = background.filter((_, i) => i % 7 === 0).map((p) => cost(pixels, p, bg0)).sort((a, b) => a - b);
   const threshold = bgCosts[Math.floor(0.97 * (bgCosts.length - 1))] ?? 0;
-  let seeds = inBox.filter((p) => cost(pixels, p, bg0) > threshold);
+  const net = settings.prior;
+  if (net && net.length !== height * width) throw new Error(`prior has ${net.length} values, expected ${height}x${width}`);
+  let seeds = net ? inBox.filter((p) => net[p] > 0.7) : inBox.filter((p) => cost(pixels, p, bg0) > threshold);
   if (seeds.length < 16) seeds = centre;
   let fg = kmeans(pixels, seeds, k);
   let bgPixels = background;
@@ -140,10 +153,18 @@ export function estimateForeground(
     for (const p of inBox) {
       const x = (p % width) + 0.5;
       const y = Math.floor(p / width) + 0.5;
-      // Prior: the box's rim is mostly background.
+      // Without a network: the box's rim is mostly background.
       const r2 = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2;
-      const prior = 0.8 * (r2 - 0.7);
-      const isFg = cost(pixels, p, fg) + prior < cost(pixels, p, bg);
+      let isFg: boolean;
+      if (net) {
+        // The colours' log-likelihood ratio, bounded (tight colour clusters make it overconfident), against
+        // the network's log-odds: where the network is sure it decides, near its edges the colours do.
+        const q = Math.min(0.98, Math.max(0.02, net[p]));
+        const colour = Math.max(-COLOUR_BOUND, Math.min(COLOUR_BOUND, cost(pixels, p, bg) - cost(pixels, p, fg)));
+        isFg = colour + PRIOR_WEIGHT * Math.log(q / (1 - q)) > 0;
+      } else {
+        isFg = cost(pixels, p, fg) + 0.8 * (r2 - 0.7) < cost(pixels, p, bg);
+      }
       mask[p] = isFg ? 1 : 0;
       (isFg ? fgList : bgInBox).push(p);
     }

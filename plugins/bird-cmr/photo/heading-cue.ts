@@ -43,6 +43,8 @@ export class HeadingCue {
     /** float [2*3] model-space beak and tail. */
     private readonly modelPoints: Float32Array,
     readonly report: HeadingCueReport,
+    /** float [m*m] probability that the body covers each cell of the window (networks with a body map), else null. */
+    private readonly body: Float32Array | null = null,
   ) {}
 
   /**
@@ -63,20 +65,23 @@ export class HeadingCue {
     const size = net.config.inputSize;
     const window = headingWindow(box);
     const crop = cropPixels(pixels, height, width, window, size);
-    const { maps, facing } = tf.tidy(() => {
+    const { maps, facing, body } = tf.tidy(() => {
       const x = tf.sub(tf.mul(tf.tensor4d(crop, [1, size, size, 3]), 2), 1) as tf.Tensor4D;
       const out = net.apply(tf.concat([x, tf.reverse(x, 2)]) as tf.Tensor4D, false);
+      // The body map's probabilities, the mirrored reading mirrored back, averaged.
+      const bodyMean = out.body ? tf.mean(tf.sigmoid(tf.concat([out.body.slice(0, 1), tf.reverse(out.body.slice(1, 1), 2)])), 0) : tf.zeros([0]);
       const m = out.maps.shape[1];
       // Probabilities of each map, the mirrored reading mirrored back, averaged; then logs.
       const p = tf.softmax(tf.reshape(tf.transpose(out.maps, [0, 3, 1, 2]), [2, 2, m * m]));
       const [a, b] = tf.split(tf.reshape(p, [2, 2, m, m]), 2);
       const mean = tf.div(tf.add(a, tf.reverse(b, 3)), 2);
       const logp = tf.transpose(tf.reshape(tf.log(tf.add(mean, 1e-12)), [2, m * m]));
-      return { maps: logp, facing: tf.mean(out.facing, 0) };
+      return { maps: logp, facing: tf.mean(out.facing, 0), body: bodyMean };
     });
     const logp = Float32Array.from((await maps.data()) as Float32Array);
     const [towardLogit, aboveLogit] = Array.from((await facing.data()) as Float32Array);
-    tf.dispose([maps, facing]);
+    const bodyCells = body.size > 0 ? Float32Array.from((await body.data()) as Float32Array) : null;
+    tf.dispose([maps, facing, body]);
     const m = Math.round(Math.sqrt(logp.length / 2));
     const model = new Float32Array(6);
     model.set(modelKeypoints.subarray(3 * HEADING_KEYPOINTS.beak, 3 * HEADING_KEYPOINTS.beak + 3), 0);
@@ -105,7 +110,29 @@ export class HeadingCue {
       toward: 1 / (1 + Math.exp(-towardLogit)),
       above: 1 / (1 + Math.exp(-aboveLogit)),
     };
-    return new HeadingCue(logp, m, window, height, width, [towardLogit, aboveLogit], model, report);
+    return new HeadingCue(logp, m, window, height, width, [towardLogit, aboveLogit], model, report, bodyCells);
+  }
+
+  /**
+   * Where the network sees the bird's body (spread wings left out), per pixel of the image: float [H*W]
+   * probabilities, bilinear between the map's cells, 0 outside the network's window; null when the
+   * network has no body map.
+   */
+  bodyProbability(): Float32Array | null {
+    const cells = this.body;
+    if (!cells) return null;
+    const { m, window } = this;
+    const out = new Float32Array(this.height * this.width);
+    for (let y = 0; y < this.height; y++) {
+      const v = ((y + 0.5 - window.y) / window.height) * m - 0.5;
+      if (v < -0.5 || v > m - 0.5) continue;
+      for (let x = 0; x < this.width; x++) {
+        const u = ((x + 0.5 - window.x) / window.width) * m - 0.5;
+        if (u < -0.5 || u > m - 0.5) continue;
+        out[y * this.width + x] = bilinearAt(cells, m, m, 1, 0, u, v);
+      }
+    }
+    return out;
   }
 
   /** The model's beak and tail (float [2*3]) and where the network sees them ([x0, y0, x1, y1] normalised image coordinates). */

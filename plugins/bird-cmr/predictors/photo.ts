@@ -79,10 +79,11 @@ interface PhotoAnnotations {
 
 /**
  * Places the bird mean shape in a photo without annotations: the COCO detector finds the bird
- * (class "bird"; the best-scoring box), a colour model separates it from the background inside the
- * box, and the camera is searched so the mesh's silhouette matches that mask while a small network
- * trained on rendered birds (the heading cue: where beak and tail are, and whether the bird faces the
- * viewer) tells head from tail. The estimated mask is returned with the mesh.
+ * (class "bird"; the best-scoring box), a small network trained on rendered birds (the heading network)
+ * says where the beak and tail are, whether the bird faces the viewer and where its body is (spread wings
+ * left out), a colour model guided by that body map separates the bird from the background inside the
+ * box, and the camera is searched so the mesh's silhouette matches that mask while the beak and tail
+ * cue tells head from tail. The estimated mask is returned with the mesh.
  *
  * Annotations override the guess: `heading` ('left' | 'right', which way the beak points in the image)
  * keeps only cameras that agree; CUB keypoints (`keypoints` [15*2] normalised coordinates of the image,
@@ -157,10 +158,13 @@ export class PhotoPredictor implements MeshPredictor {
     const rgb = tf.tidy(() => tf.div(tf.add(input.image, 1), 2));
     const pixels = (await rgb.data()) as Float32Array;
     rgb.dispose();
-    const mask = estimateForeground(pixels, height, width, detection.box);
     const weight = this.options.headingWeight ?? DEFAULT_HEADING_WEIGHT;
-    // The user's keypoints place the bird by themselves: no need for the network's opinion then.
-    const cue = this.heading && weight > 0 && !hints.keypoints ? await HeadingCue.compute(this.heading, pixels, height, width, detection.box, this.modelKeypoints) : null;
+    const reading = this.heading && weight > 0 ? await HeadingCue.compute(this.heading, pixels, height, width, detection.box, this.modelKeypoints) : null;
+    // The user's keypoints place the bird by themselves: no need for the network's opinion of the ends then.
+    const cue = hints.keypoints ? null : reading;
+    // The network's body map (spread wings left out) guides the colour mask where it has one.
+    const body = reading?.bodyProbability() ?? null;
+    const mask = estimateForeground(pixels, height, width, detection.box, body ? { prior: body } : {});
     let camera: WeakPerspectiveParams;
     let iou: number;
     let source: HeadingSource;
@@ -189,7 +193,14 @@ export class PhotoPredictor implements MeshPredictor {
         mesh: this.shape.mesh,
         camera: new WeakPerspectiveCamera(camera),
         mask,
-        parameters: { camera, iou, heading: imageHeading(camera.quaternion), headingSource: source, ...(cue ? { cue: cue.report } : {}) },
+        parameters: {
+          camera,
+          iou,
+          heading: imageHeading(camera.quaternion),
+          headingSource: source,
+          maskSource: body ? 'body network + colour' : 'colour',
+          ...(cue ? { cue: cue.report } : {}),
+        },
       },
       report: { detection, camera, iou, heading: imageHeading(camera.quaternion), headingSource: source, cue: cue?.report },
     };

@@ -36,6 +36,28 @@ describe('plugins/bird-cmr heading network', () => {
     expect(() => new HeadingNet({ inputSize: 30 })).to.throw(/multiple of 8/);
   });
 
+  it('with bodyMask, also maps the crop to a body map at the heatmaps\' size; without it, has none', async () => {
+    const x = tf.tensor4d(randomArray(2 * 32 * 32 * 3), [2, 32, 32, 3]);
+    for (const bodyMask of [true, false]) {
+      const net = new HeadingNet({ inputSize: 32, width: 0.25, bodyMask });
+      try {
+        const shapes = await expectNoTensorLeak(() => {
+          const o = net.apply(x, false);
+          const out = [o.maps.shape, o.facing.shape, o.body?.shape ?? null];
+          tf.dispose([o.maps, o.facing, ...(o.body ? [o.body] : [])]);
+          return out;
+        });
+        expect(shapes).to.deep.equal([[2, 8, 8, 2], [2, 2], bodyMask ? [2, 8, 8, 1] : null]);
+      } finally {
+        net.dispose();
+      }
+    }
+    x.dispose();
+    // Networks saved before the body map (no bodyMask in their config) load without one.
+    expect(new HeadingNet({ inputSize: 32 }).config.bodyMask).to.equal(false);
+    expect(() => new HeadingNet({ bodyMask: 'yes' as unknown as boolean })).to.throw(/bodyMask must be true or false/);
+  });
+
   it('saves and loads its weights and config; says which folder holds no network', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'retex-heading-'));
     const net = new HeadingNet({ inputSize: 32, width: 0.25, seed: 3 });
@@ -65,7 +87,12 @@ describe('plugins/bird-cmr heading network', () => {
     expect(a.pixels).to.have.length(64 * 64 * 3);
     expect(Buffer.from(a.pixels).equals(Buffer.from(b.pixels))).to.equal(true);
     expect(Buffer.from(a.pixels).equals(Buffer.from(c.pixels))).to.equal(false);
+    expect(Buffer.from(a.body).equals(Buffer.from(b.body))).to.equal(true);
     for (const s of [a, c]) {
+      // The body map: a 16 x 16 share per cell, some cells fully covered, some not at all.
+      expect(s.body).to.have.length(16 * 16);
+      expect(Math.max(...s.body)).to.equal(255);
+      expect(Math.min(...s.body)).to.equal(0);
       for (const v of s.points) expect(Math.abs(v)).to.be.lessThan(1.5);
       expect(Math.abs(s.forwardZ)).to.be.at.most(1);
       expect(Math.abs(s.upZ)).to.be.at.most(1);
@@ -91,6 +118,8 @@ describe('plugins/bird-cmr heading network', () => {
       const samples = Array.from({ length: 40 }, (_, i) => renderHeadingSample(shape, keypoints, SeededRandom.of(0, 'spec-check', i)));
       const figures = await expectNoTensorLeak(() => evaluateHeadingNet(net, samples));
       expect(figures.direction_accuracy).to.be.at.least(0.85);
+      // Where the body is, spread wings left out (1 for the map equal to the truth).
+      expect(figures.body_iou).to.be.at.least(0.7);
     } finally {
       net.dispose();
       await initBackend('cpu');

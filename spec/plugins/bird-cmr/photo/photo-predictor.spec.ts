@@ -16,6 +16,8 @@ import { matrixToQuaternion, rotationAngleDeg } from '../../../../plugins/bird-c
 import { upsideDown } from '../../../../plugins/bird-cmr/photo/heading';
 import { projectWeakPerspective } from '../../../../plugins/bird-cmr/camera/camera-fit';
 import { HeadingNet } from '../../../../plugins/bird-cmr/heading/heading-net';
+import { headingWindow } from '../../../../plugins/bird-cmr/heading/heading-window';
+import { HeadingCue } from '../../../../plugins/bird-cmr/photo/heading-cue';
 import { defaultHeadingModel } from '../../../../plugins/bird-cmr/predictors/photo';
 import { keypointPositions } from '../../../../plugins/bird-cmr/shape/mean-shape';
 import { expectNoTensorLeak } from '../../../helpers/tensors';
@@ -55,6 +57,32 @@ describe('plugins/bird-cmr photo predictor', () => {
     const [bx, by, bw, bh] = photo.box;
     for (let y = 0; y < 96; y++) for (let x = 0; x < 96; x++) if (x < bx || y < by || x >= bx + bw || y >= by + bh) expect(mask[y * 96 + x]).to.equal(0);
     expect(() => estimateForeground(photo.pixels, 96, 96, [200, 200, 10, 10])).to.throw(/no area inside the 96x96 image/);
+  });
+
+  it("with a network's prior, leaves out an attachment of the object's own colour (a spread wing)", () => {
+    // A white body with a white bar (the wing) running to the box's edge, on green.
+    const n = 64;
+    const pixels = new Float32Array(n * n * 3);
+    const body = new Float32Array(n * n);
+    const prior = new Float32Array(n * n);
+    for (let y = 0; y < n; y++) {
+      for (let x = 0; x < n; x++) {
+        const p = y * n + x;
+        const r = Math.hypot(x + 0.5 - 32, y + 0.5 - 32);
+        body[p] = r < 10 ? 1 : 0;
+        const wing = x >= 32 && x < 56 && Math.abs(y + 0.5 - 32) < 4;
+        const white = body[p] === 1 || wing;
+        pixels.set(white ? [0.95, 0.95, 0.95] : [0.2, 0.5 + 0.1 * ((x * 7 + y * 3) % 3), 0.2], 3 * p);
+        // The network's blurry view of the body alone.
+        prior[p] = 1 / (1 + Math.exp((r - 10) / 2));
+      }
+    }
+    const box: [number, number, number, number] = [16, 16, 44, 32];
+    const colourOnly = estimateForeground(pixels, n, n, box);
+    const withPrior = estimateForeground(pixels, n, n, box, { prior });
+    expect(maskIou(colourOnly, body), 'colour alone takes the wing too').to.be.lessThan(0.85);
+    expect(maskIou(withPrior, body), 'the prior leaves it out').to.be.greaterThan(0.9);
+    expect(() => estimateForeground(pixels, n, n, box, { prior: new Float32Array(10) })).to.throw(/prior has 10 values, expected 64x64/);
   });
 
   it('finds a camera from an exact silhouette that reproduces it (IoU > 0.9), up to the mirror twin', () => {
@@ -188,6 +216,32 @@ describe('plugins/bird-cmr photo predictor', () => {
           expect(report.heading).to.equal('left');
         } finally {
           image.dispose();
+        }
+      });
+
+      it("maps where the bird's body is (network body map over the crop; nothing outside the network's window)", async () => {
+        const { photo, image } = leftFacing(96);
+        image.dispose();
+        const cue = await expectNoTensorLeak(() => HeadingCue.compute(heading, photo.pixels, 96, 96, photo.box, keypointPositions(shape)));
+        const body = cue.bodyProbability() as Float32Array;
+        expect(body).to.have.length(96 * 96);
+        const window = headingWindow(photo.box);
+        let outside = 0;
+        body.forEach((p, i) => {
+          expect(p).to.be.within(0, 1);
+          const [x, y] = [(i % 96) + 0.5, Math.floor(i / 96) + 0.5];
+          if (x < window.x || y < window.y || x > window.x + window.width || y > window.y + window.height) outside = Math.max(outside, p);
+        });
+        expect(outside).to.equal(0);
+        expect(maskIou(Float32Array.from(body, (p) => (p > 0.5 ? 1 : 0)), photo.mask)).to.be.greaterThan(0.7);
+        // The predictor's mask follows it, and says so.
+        const again = leftFacing(96);
+        try {
+          const { aligned } = await withCue().fitInBox({ image: again.image, id: 'm.jpg' }, { box: photo.box, score: 1 });
+          expect(aligned.parameters?.maskSource).to.equal('body network + colour');
+          expect(maskIou(aligned.mask as Float32Array, photo.mask)).to.be.greaterThan(0.85);
+        } finally {
+          again.image.dispose();
         }
       });
 
