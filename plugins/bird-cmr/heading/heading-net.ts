@@ -19,7 +19,7 @@ export interface HeadingNetConfig {
 
 export const DEFAULT_HEADING_NET_CONFIG: HeadingNetConfig = { inputSize: 64, width: 1, seed: 7, bodyMask: false };
 
-/** Output of one forward pass; the caller owns (and disposes) both tensors. */
+/** Output of one forward pass; the caller owns (and disposes) its tensors. */
 export interface HeadingNetOutput {
   /**
    * float32 [B, S/4, S/4, 2]: unnormalised log-probabilities (a softmax over each channel's cells) of

@@ -26,7 +26,7 @@ export interface HeadingTrainPlan {
   readonly seed: number;
 }
 
-/** The shipped network's recipe: about 30 minutes on one wasm thread here. */
+/** The shipped network's recipe: about 12 minutes on one wasm thread here. */
 export const DEFAULT_HEADING_TRAIN_PLAN: HeadingTrainPlan = {
   network: { inputSize: 64, width: 1, seed: 7, bodyMask: true },
   steps: 5000,

@@ -151,10 +151,6 @@ export function estimateForeground(
     const fgList: number[] = [];
     const bgInBox: number[] = [];
     for (const p of inBox) {
-      const x = (p % width) + 0.5;
-      const y = Math.floor(p / width) + 0.5;
-      // Without a network: the box's rim is mostly background.
-      const r2 = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2;
       let isFg: boolean;
       if (net) {
         // The colours' log-likelihood ratio, bounded (tight colour clusters make it overconfident), against
@@ -163,6 +159,8 @@ export function estimateForeground(
         const colour = Math.max(-COLOUR_BOUND, Math.min(COLOUR_BOUND, cost(pixels, p, bg) - cost(pixels, p, fg)));
         isFg = colour + PRIOR_WEIGHT * Math.log(q / (1 - q)) > 0;
       } else {
+        // Without a network: the box's rim is mostly background.
+        const r2 = (((p % width) + 0.5 - cx) / rx) ** 2 + ((Math.floor(p / width) + 0.5 - cy) / ry) ** 2;
         isFg = cost(pixels, p, fg) + 0.8 * (r2 - 0.7) < cost(pixels, p, bg);
       }
       mask[p] = isFg ? 1 : 0;
