@@ -5,7 +5,7 @@ import * as path from 'path';
 import { initBackend } from '../../../../core/backend/backend';
 import { tf } from '../../../../core/backend/tf';
 import { SeededRandom } from '../../../../core/synth/random';
-import { HeadingNet } from '../../../../plugins/bird-cmr/heading/heading-net';
+import { HeadingNet, validateHeadingNetConfig } from '../../../../plugins/bird-cmr/heading/heading-net';
 import { headingModelKeypoints, renderHeadingSample } from '../../../../plugins/bird-cmr/heading/heading-samples';
 import { evaluateHeadingNet } from '../../../../plugins/bird-cmr/heading/heading-trainer';
 import { cropPixels, headingWindow } from '../../../../plugins/bird-cmr/heading/heading-window';
@@ -54,7 +54,7 @@ describe('plugins/bird-cmr heading network', () => {
     }
     x.dispose();
     // Networks saved before the body map (no bodyMask in their config) load without one.
-    expect(new HeadingNet({ inputSize: 32 }).config.bodyMask).to.equal(false);
+    expect(validateHeadingNetConfig({ inputSize: 32 }).bodyMask).to.equal(false);
     expect(() => new HeadingNet({ bodyMask: 'yes' as unknown as boolean })).to.throw(/bodyMask must be true or false/);
   });
 
