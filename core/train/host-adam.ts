@@ -89,7 +89,7 @@ export class HostAdam {
     }
   }
 
-    state(): HostAdamState {
+  state(): HostAdamState {
     return { step: this.t, m: this.m, v: this.v };
   }
 

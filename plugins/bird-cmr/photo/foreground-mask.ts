@@ -134,15 +134,20 @@ export function estimateForeground(
     });
   }
   const mask = new Uint8Array(height * width);
-  // Seed the object with the box pixels whose colour the background explains worst (beyond what 97 %
-  // of the background itself scores), not with the box's middle, which for a thin or diagonal bird is
-  // mostly background.
-  const bg0 = kmeans(pixels, background, k);
-  const bgCosts = background.filter((_, i) => i % 7 === 0).map((p) => cost(pixels, p, bg0)).sort((a, b) => a - b);
-  const threshold = bgCosts[Math.floor(0.97 * (bgCosts.length - 1))] ?? 0;
   const net = settings.prior;
   if (net && net.length !== height * width) throw new Error(`prior has ${net.length} values, expected ${height}x${width}`);
-  let seeds = net ? inBox.filter((p) => net[p] > 0.7) : inBox.filter((p) => cost(pixels, p, bg0) > threshold);
+  const bg0 = kmeans(pixels, background, k);
+  let seeds: number[];
+  if (net) {
+    seeds = inBox.filter((p) => net[p] > 0.7);
+  } else {
+    // Seed the object with the box pixels whose colour the background explains worst (beyond what 97 %
+    // of the background itself scores), not with the box's middle, which for a thin or diagonal bird is
+    // mostly background.
+    const bgCosts = background.filter((_, i) => i % 7 === 0).map((p) => cost(pixels, p, bg0)).sort((a, b) => a - b);
+    const threshold = bgCosts[Math.floor(0.97 * (bgCosts.length - 1))] ?? 0;
+    seeds = inBox.filter((p) => cost(pixels, p, bg0) > threshold);
+  }
   if (seeds.length < 16) seeds = centre;
   let fg = kmeans(pixels, seeds, k);
   let bgPixels = background;

@@ -188,6 +188,7 @@ export class PhotoPredictor implements MeshPredictor {
       }
       source = wanted ? 'user' : cue ? 'network' : 'silhouette';
     }
+    const heading = imageHeading(camera.quaternion);
     return {
       aligned: {
         mesh: this.shape.mesh,
@@ -196,13 +197,13 @@ export class PhotoPredictor implements MeshPredictor {
         parameters: {
           camera,
           iou,
-          heading: imageHeading(camera.quaternion),
+          heading,
           headingSource: source,
           maskSource: body ? 'body network + colour' : 'colour',
           ...(cue ? { cue: cue.report } : {}),
         },
       },
-      report: { detection, camera, iou, heading: imageHeading(camera.quaternion), headingSource: source, cue: cue?.report },
+      report: { detection, camera, iou, heading, headingSource: source, cue: cue?.report },
     };
   }
 
